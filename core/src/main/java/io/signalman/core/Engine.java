@@ -1,0 +1,69 @@
+package io.signalman.core;
+
+import java.util.List;
+
+/**
+ * Where a peer lives and how a message reaches it. The {@link Switchboard} applies the rules
+ * (who may send to whom, capacities); an engine only stores and delivers. The in-memory engine
+ * serves a single node; a cluster engine keeps the same contract across nodes.
+ *
+ * <p>Every method may be called from any thread. Presence events of one room are delivered to each
+ * member in the order the membership changed.
+ */
+public interface Engine extends AutoCloseable {
+
+    /**
+     * Puts a peer in its realm's directory unless its id is taken.
+     *
+     * @return null if the peer is now registered, or the peer that holds the id
+     */
+    Peer attach(Peer peer);
+
+    /** Removes a peer from the directory if the entry is still this peer; true if it was removed. */
+    boolean detach(Peer peer);
+
+    /** The local peer registered under an id, or null. */
+    Peer find(String realm, String id);
+
+    /** Hands an event to the peer with this id, wherever it lives; false if there is none. */
+    boolean deliver(String realm, String peerId, Event event);
+
+    /**
+     * Adds a peer to a room (creating it), and announces it to the others if the room's policy says
+     * so. The policy of the join that creates a room stays with it.
+     */
+    JoinOutcome join(Peer peer, String room, byte[] meta, RoomPolicy policy);
+
+    /**
+     * Removes a peer from a room (deleting the room when it empties) and announces it.
+     *
+     * @return the remaining members, or null if the peer was not a member
+     */
+    List<Member> leave(Peer peer, String room, LeaveReason reason);
+
+    /** Hands an event to every member of a room except {@code exceptPeer} (may be null); returns how many. */
+    int publish(String realm, String room, Event event, String exceptPeer);
+
+    /** Whether a peer id is a member of a room. */
+    boolean isMember(String realm, String room, String peerId);
+
+    /** The members of a room in join order; empty if there is no such room. */
+    List<Member> roster(String realm, String room);
+
+    /** Room names of a realm (a snapshot), for operators. */
+    List<String> rooms(String realm);
+
+    /** How many rooms a realm has now. */
+    int roomCount(String realm);
+
+    /** How many peers a realm has now. */
+    int peerCount(String realm);
+
+    /** Whether the engine can serve (a cluster engine is not ready while its store is unreachable). */
+    default boolean isReady() {
+        return true;
+    }
+
+    @Override
+    default void close() {}
+}

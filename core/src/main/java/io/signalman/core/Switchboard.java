@@ -1,0 +1,124 @@
+package io.signalman.core;
+
+import java.util.List;
+
+/**
+ * The core's front door for dialects: connect and disconnect peers, move them in and out of rooms,
+ * and relay payloads under the routing rules. It knows nothing of any wire format; the
+ * {@link Engine} behind it decides where peers live.
+ *
+ * <p>Routing rule: a peer reaches only peers it shares a room with, unless its realm was declared
+ * open (addressing by id alone, as some original protocols do).
+ */
+public final class Switchboard {
+
+    /** What to do when a peer connects with an id that is already connected. */
+    public enum DuplicatePolicy {
+        /** Refuse the newcomer. */
+        REJECT,
+        /** Evict the holder (it gets {@link Event.Evicted} and leaves its rooms), then admit the newcomer. */
+        REPLACE
+    }
+
+    private final Engine engine;
+    private final int maxRoomsPerPeer;
+
+    public Switchboard(Engine engine, int maxRoomsPerPeer) {
+        this.engine = engine;
+        this.maxRoomsPerPeer = maxRoomsPerPeer;
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    /**
+     * Registers a peer under {@code id} in {@code realm}.
+     *
+     * @return the new peer, or null when the id is taken and the policy is {@link DuplicatePolicy#REJECT}
+     */
+    public Peer connect(String realm, String id, Outlet outlet, DuplicatePolicy policy) {
+        Peer peer = new Peer(realm, id, outlet);
+        while (true) {
+            Peer holder = engine.attach(peer);
+            if (holder == null) return peer;
+            if (policy == DuplicatePolicy.REJECT) return null;
+            holder.outlet().deliver(new Event.Evicted("replaced by a newer connection"));
+            disconnect(holder, LeaveReason.KICKED);
+        }
+    }
+
+    /** Takes a peer out of every room (others hear {@code reason}) and out of the directory. Idempotent. */
+    public void disconnect(Peer peer, LeaveReason reason) {
+        peer.markDisconnected();
+        for (String room : List.copyOf(peer.rooms())) {
+            leave(peer, room, reason);
+        }
+        engine.detach(peer);
+    }
+
+    /** Puts a peer in a room; the others hear of it if the room announces presence. */
+    public JoinOutcome join(Peer peer, String room, byte[] meta, RoomPolicy policy) {
+        if (!peer.isConnected()) throw new IllegalStateException(peer + " is disconnected");
+        if (peer.rooms().contains(room)) return new JoinOutcome.AlreadyIn();
+        if (peer.rooms().size() >= maxRoomsPerPeer) return new JoinOutcome.TooManyRooms(maxRoomsPerPeer);
+        JoinOutcome outcome = engine.join(peer, room, meta, policy);
+        if (outcome instanceof JoinOutcome.Joined) peer.addRoom(room);
+        return outcome;
+    }
+
+    /**
+     * Takes a peer out of a room.
+     *
+     * @return the members that remain, or null if the peer was not in the room
+     */
+    public List<Member> leave(Peer peer, String room, LeaveReason reason) {
+        if (!peer.removeRoom(room)) return null;
+        return engine.leave(peer, room, reason);
+    }
+
+    /**
+     * Relays a payload to one peer. With {@code room} set, both must be in that room; without it,
+     * they must share at least one room.
+     */
+    public SendOutcome signal(Peer from, String to, String room, byte[] payload, long receivedNanos) {
+        if (from.id().equals(to)) return SendOutcome.SELF;
+        String realm = from.realm();
+        if (room != null) {
+            if (!from.rooms().contains(room)) return SendOutcome.NOT_IN_ROOM;
+            if (!engine.isMember(realm, room, to)) return SendOutcome.PEER_UNAVAILABLE;
+        } else if (!sharesRoom(from, to)) {
+            return SendOutcome.PEER_UNAVAILABLE;
+        }
+        Event event = new Event.Relayed(from.id(), room, payload, receivedNanos);
+        return engine.deliver(realm, to, event) ? SendOutcome.DELIVERED : SendOutcome.PEER_UNAVAILABLE;
+    }
+
+    /**
+     * Relays a payload to a peer by id alone, for realms whose original protocol has no rooms
+     * (addressing by id is their only rule). Self-addressed payloads are delivered too.
+     */
+    public SendOutcome send(Peer from, String to, byte[] payload, long receivedNanos) {
+        Event event = new Event.Relayed(from.id(), null, payload, receivedNanos);
+        return engine.deliver(from.realm(), to, event) ? SendOutcome.DELIVERED : SendOutcome.PEER_UNAVAILABLE;
+    }
+
+    /** Relays a payload to every other member of a room the sender is in. */
+    public SendOutcome broadcast(Peer from, String room, byte[] payload, long receivedNanos) {
+        if (!from.rooms().contains(room)) return SendOutcome.NOT_IN_ROOM;
+        engine.publish(from.realm(), room, new Event.Relayed(from.id(), room, payload, receivedNanos), from.id());
+        return SendOutcome.DELIVERED;
+    }
+
+    /** Sends a server-originated event to every member of a room except {@code exceptPeer} (may be null). */
+    public int announce(String realm, String room, Event event, String exceptPeer) {
+        return engine.publish(realm, room, event, exceptPeer);
+    }
+
+    private boolean sharesRoom(Peer from, String to) {
+        for (String room : from.rooms()) {
+            if (engine.isMember(from.realm(), room, to)) return true;
+        }
+        return false;
+    }
+}

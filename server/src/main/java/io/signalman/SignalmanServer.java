@@ -1,0 +1,143 @@
+package io.signalman;
+
+import io.netty.handler.ssl.SslContext;
+import io.signalman.config.ListenerSpec;
+import io.signalman.config.ServerConfig;
+import io.signalman.core.Engine;
+import io.signalman.core.Switchboard;
+import io.signalman.core.engine.LocalEngine;
+import io.signalman.dialect.Dialect;
+import io.signalman.dialect.DialectContext;
+import io.signalman.dialect.Dialects;
+import io.signalman.ops.InfoPage;
+import io.signalman.ops.Metrics;
+import io.signalman.ops.OpsRoutes;
+import io.signalman.transport.Listener;
+import io.signalman.transport.Routes;
+import io.signalman.transport.Transport;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running node: the composition root that wires engine, switchboard, dialects and listeners
+ * together, and takes them apart again on {@link #close()}.
+ */
+public final class SignalmanServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SignalmanServer.class);
+
+    /** Raised when a listener cannot bind; the message is one line for the operator. */
+    public static final class BindFailure extends RuntimeException {
+        BindFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final ServerConfig config;
+    private final Engine engine;
+    private final Transport transport;
+    private final List<Listener> listeners = new ArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean ready;
+
+    private SignalmanServer(ServerConfig config) {
+        this.config = config;
+        this.engine = new LocalEngine();
+        this.transport = new Transport(config.workerThreads());
+    }
+
+    /** Builds and binds every listener; on failure nothing stays open. */
+    public static SignalmanServer start(ServerConfig config) {
+        SignalmanServer server = new SignalmanServer(config);
+        try {
+            server.bind();
+        } catch (RuntimeException | InterruptedException e) {
+            server.close();
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+        }
+        return server;
+    }
+
+    private void bind() throws InterruptedException {
+        Metrics metrics = new Metrics(engine);
+        Switchboard switchboard = new Switchboard(engine, config.maxRoomsPerPeer());
+        Map<String, Dialect> dialects = Dialects.createAll(new DialectContext(switchboard, metrics, config));
+
+        Routes main = new Routes();
+        OpsRoutes.mount(main, metrics, this::isReady, () -> InfoPage.render(listeners));
+        dialects.values().forEach(dialect -> dialect.mountOnMain(main));
+        open("main", config.host(), config.port(), config.tls() == null ? null : config.tls().load(), main);
+
+        for (ListenerSpec spec : config.listeners()) {
+            Dialect dialect = dialects.get(spec.dialect());
+            Routes routes = new Routes();
+            dialect.mountAtRoot(routes);
+            int port = spec.port() == 0 ? dialect.defaultPort() : spec.port();
+            open(spec.dialect(), spec.host(), port, spec.tls() == null ? null : spec.tls().load(), routes);
+        }
+        ready = true;
+        log.info("Signalman is ready ({} transport, {} worker threads)",
+                transport.isEpoll() ? "epoll" : "NIO", config.workerThreads());
+    }
+
+    private void open(String name, String host, int port, SslContext tls, Routes routes) throws InterruptedException {
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        Listener listener = new Listener(name, address, tls, routes);
+        try {
+            listener.start(transport);
+        } catch (Exception e) {
+            throw new BindFailure("cannot listen on " + host + ":" + port + " for " + name + ": " + e.getMessage(), e);
+        }
+        listeners.add(listener);
+        log.info("{} listener on {}://{}:{}", name, tls == null ? "http" : "https",
+                listener.boundAddress().getHostString(), listener.boundAddress().getPort());
+    }
+
+    /** True while the node accepts and serves clients. */
+    public boolean isReady() {
+        return ready && engine.isReady();
+    }
+
+    public List<Listener> listeners() {
+        return List.copyOf(listeners);
+    }
+
+    /** The bound address of the named listener ("main" or a dialect name). */
+    public InetSocketAddress address(String name) {
+        return listeners.stream().filter(l -> l.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no listener " + name))
+                .boundAddress();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitClose() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Stops accepting, closes every connection (peers leave their rooms), and stops the event loops. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        ready = false;
+        try {
+            listeners.forEach(Listener::stopAccepting);
+            listeners.forEach(Listener::close);
+            transport.close();
+            engine.close();
+            log.info("Signalman stopped");
+        } finally {
+            stopped.countDown();
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.signalman.config;
+
+import io.signalman.SignalmanServer;
+import io.signalman.dialect.Dialects;
+import io.signalman.transport.TlsFiles;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code signalman [options]}: runs a node until it is stopped. */
+@Command(name = "signalman", mixinStandardHelpOptions = true, versionProvider = ServeCommand.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {"A WebRTC signaling server.",
+                "Every option can also be set by an environment variable SIGNALMAN_<OPTION> (e.g. SIGNALMAN_PORT)"
+                        + " or in a .env file in the working directory; flags win over the environment, the"
+                        + " environment over .env, and .env over the defaults shown."},
+        footer = {"", "Dialects: native (more arrive with later releases).",
+                "Example: signalman --port 8080 --listen native@127.0.0.1:9000"})
+public final class ServeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address of the main listener (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port of the main listener (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Certificate chain (PEM) for the main listener; turns on TLS with --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key (PKCS#8 PEM) for the main listener.")
+    Path tlsKey;
+
+    @Option(names = "--listen", paramLabel = "DIALECT@[HOST:]PORT[?cert=PEM&key=PEM]", split = ",",
+            description = "An extra listener that serves one dialect at its root. Repeatable.")
+    List<String> listen = new ArrayList<>();
+
+    @Option(names = "--ice-server", paramLabel = "URL[ username=U credential=C]", split = ",",
+            defaultValue = ServerConfig.DEFAULT_STUN,
+            description = "STUN/TURN server handed to native clients. Repeatable (default: ${DEFAULT-VALUE}).")
+    List<String> iceServers = new ArrayList<>();
+
+    @Option(names = "--room-capacity", defaultValue = "50", description = "Most peers in one native room (default: ${DEFAULT-VALUE}).")
+    int roomCapacity;
+
+    @Option(names = "--max-meta-bytes", defaultValue = "4096", description = "Largest 'meta' object of a join (default: ${DEFAULT-VALUE}).")
+    int maxMetaBytes;
+
+    @Option(names = "--max-rooms-per-peer", defaultValue = "32", description = "Most rooms one peer may be in (default: ${DEFAULT-VALUE}).")
+    int maxRoomsPerPeer;
+
+    @Option(names = "--max-message-bytes", defaultValue = "65536",
+            description = "Largest message a client may send; larger ones get 'too-large' (default: ${DEFAULT-VALUE}).")
+    int messageBytes;
+
+    @Option(names = "--max-frame-bytes", defaultValue = "1048576",
+            description = "Largest message the server buffers at all; beyond it the connection is closed (1009) (default: ${DEFAULT-VALUE}).")
+    int hardFrameBytes;
+
+    @Option(names = "--max-json-depth", defaultValue = "32", description = "Deepest JSON nesting accepted (default: ${DEFAULT-VALUE}).")
+    int maxJsonDepth;
+
+    @Option(names = "--heartbeat-ms", defaultValue = "25000", description = "Ping a quiet connection this often (default: ${DEFAULT-VALUE}).")
+    long heartbeatMs;
+
+    @Option(names = "--idle-timeout-ms", defaultValue = "60000", description = "Close a connection silent this long (default: ${DEFAULT-VALUE}).")
+    long idleTimeoutMs;
+
+    @Option(names = "--open-addressing", defaultValue = "false",
+            description = "Let native peers signal any peer by id, not only those in a shared room (default: ${DEFAULT-VALUE}).")
+    boolean openAddressing;
+
+    @Option(names = "--worker-threads", defaultValue = "0", description = "Event-loop threads; 0 means one per core (default: ${DEFAULT-VALUE}).")
+    int workerThreads;
+
+    @Option(names = "--shutdown-grace-ms", defaultValue = "10000", description = "How long shutdown waits for connections to close (default: ${DEFAULT-VALUE}).")
+    long shutdownGraceMs;
+
+    @Option(names = "--log-level", defaultValue = "info", description = "error, warn, info, debug or trace (default: ${DEFAULT-VALUE}).")
+    String logLevel;
+
+    @Option(names = "--log-format", defaultValue = "text", description = "text or json (one JSON object per line) (default: ${DEFAULT-VALUE}).")
+    String logFormat;
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config = toConfig();
+        Logging.configure(logLevel, logFormat);
+        SignalmanServer server = SignalmanServer.start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "signalman-shutdown"));
+        server.awaitClose();
+        return 0;
+    }
+
+    /** Validates the options; every problem is one {@link CommandLine.ParameterException} line. */
+    ServerConfig toConfig() {
+        require(port >= 0 && port <= 65535, "--port must be between 0 and 65535");
+        require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key go together");
+        require(roomCapacity >= 1, "--room-capacity must be at least 1");
+        require(maxMetaBytes >= 2, "--max-meta-bytes must be at least 2");
+        require(maxRoomsPerPeer >= 1, "--max-rooms-per-peer must be at least 1");
+        require(messageBytes >= 256, "--max-message-bytes must be at least 256");
+        require(hardFrameBytes >= messageBytes, "--max-frame-bytes must be at least --max-message-bytes");
+        require(maxJsonDepth >= 2 && maxJsonDepth <= 1000, "--max-json-depth must be between 2 and 1000");
+        require(heartbeatMs >= 0 && idleTimeoutMs >= 0, "--heartbeat-ms and --idle-timeout-ms must not be negative");
+        require(workerThreads >= 0, "--worker-threads must not be negative");
+        require(List.of("text", "json").contains(logFormat), "--log-format must be text or json");
+        require(List.of("error", "warn", "info", "debug", "trace").contains(logLevel.toLowerCase()),
+                "--log-level must be error, warn, info, debug or trace");
+        List<ListenerSpec> listeners = new ArrayList<>();
+        List<IceServer> ice = new ArrayList<>();
+        try {
+            for (String text : listen) {
+                if (text.isBlank()) continue;
+                ListenerSpec listener = ListenerSpec.parse(text, host);
+                require(Dialects.exists(listener.dialect()),
+                        "--listen '" + text + "': unknown dialect '" + listener.dialect() + "' (known: "
+                                + String.join(", ", Dialects.names()) + ")");
+                listeners.add(listener);
+            }
+            for (String text : iceServers) {
+                if (!text.isBlank()) ice.add(IceServer.parse(text));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        TlsFiles tls = tlsCert == null ? null : new TlsFiles(tlsCert, tlsKey);
+        int workers = workerThreads == 0 ? Runtime.getRuntime().availableProcessors() : workerThreads;
+        return new ServerConfig(host, port, tls, List.copyOf(listeners), List.copyOf(ice), roomCapacity, maxMetaBytes,
+                maxRoomsPerPeer, messageBytes, hardFrameBytes, maxJsonDepth, heartbeatMs, idleTimeoutMs,
+                openAddressing, workers, shutdownGraceMs);
+    }
+
+    private void require(boolean condition, String message) {
+        if (!condition) throw new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    /** Reads the version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = ServeCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"signalman " + (version == null ? "development build" : version)};
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.signalman.config;
+
+import io.signalman.transport.TlsFiles;
+import java.util.List;
+
+/**
+ * The node's whole configuration, validated and immutable. Built by {@link ServeCommand} from flags,
+ * environment, {@code .env} and defaults; tests build it directly through {@link #defaults()}.
+ */
+public record ServerConfig(
+        String host,
+        int port,
+        TlsFiles tls,
+        List<ListenerSpec> listeners,
+        List<IceServer> iceServers,
+        int roomCapacity,
+        int maxMetaBytes,
+        int maxRoomsPerPeer,
+        int messageBytes,
+        int hardFrameBytes,
+        int maxJsonDepth,
+        long heartbeatMs,
+        long idleTimeoutMs,
+        boolean openAddressing,
+        int workerThreads,
+        long shutdownGraceMs) {
+
+    public static final String DEFAULT_STUN = "stun:stun.l.google.com:19302";
+
+    /** The defaults of every option, bound to 127.0.0.1 on an ephemeral port (for tests and tools). */
+    public static ServerConfig defaults() {
+        return new ServerConfig("127.0.0.1", 0, null, List.of(), List.of(IceServer.parse(DEFAULT_STUN)),
+                50, 4096, 32, 64 * 1024, 1024 * 1024, 32, 25_000, 60_000, false,
+                Runtime.getRuntime().availableProcessors(), 10_000);
+    }
+
+    public ServerConfig withListeners(List<ListenerSpec> listeners) {
+        return new ServerConfig(host, port, tls, listeners, iceServers, roomCapacity, maxMetaBytes, maxRoomsPerPeer,
+                messageBytes, hardFrameBytes, maxJsonDepth, heartbeatMs, idleTimeoutMs, openAddressing,
+                workerThreads, shutdownGraceMs);
+    }
+
+    public ServerConfig withLimits(int roomCapacity, int messageBytes, int hardFrameBytes, long heartbeatMs,
+            long idleTimeoutMs) {
+        return new ServerConfig(host, port, tls, listeners, iceServers, roomCapacity, maxMetaBytes, maxRoomsPerPeer,
+                messageBytes, hardFrameBytes, maxJsonDepth, heartbeatMs, idleTimeoutMs, openAddressing,
+                workerThreads, shutdownGraceMs);
+    }
+}

@@ -1,0 +1,23 @@
+package io.signalman.dialect;
+
+import io.signalman.transport.Routes;
+
+/**
+ * One wire protocol: a codec from its frames to core operations and back, mounted on listeners.
+ * Every dialect can be served on the main listener under its own paths, and at the root of a
+ * listener of its own, so that clients of the original system keep their URLs.
+ */
+public interface Dialect {
+
+    /** The name used in {@code --listen NAME@...}, metrics and logs. */
+    String name();
+
+    /** The port a listener of this dialect gets when {@code --listen} names none. */
+    int defaultPort();
+
+    /** Mounts this dialect's endpoints on the main listener, under its own paths. */
+    void mountOnMain(Routes routes);
+
+    /** Mounts this dialect at the root of a listener that serves only it. */
+    void mountAtRoot(Routes routes);
+}

@@ -1,0 +1,97 @@
+package io.signalman.dialect.nativeproto;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.signalman.config.ServerConfig;
+import io.signalman.core.RoomPolicy;
+import io.signalman.core.Switchboard;
+import io.signalman.dialect.Dialect;
+import io.signalman.dialect.DialectContext;
+import io.signalman.ops.DialectMeters;
+import io.signalman.transport.Endpoint;
+import io.signalman.transport.Routes;
+import io.signalman.transport.SocketLimits;
+
+/**
+ * Signalman's own protocol (docs/protocol.md): JSON frames at {@code /v1/ws}, rooms with presence,
+ * signals between peers that share a room, broadcasts, acks and typed errors.
+ */
+public final class NativeDialect implements Dialect, Endpoint {
+    public static final String NAME = "native";
+    /** The engine realm (id space) of native peers. */
+    static final String REALM = "native";
+    /** How many oversized frames in a row a client may send before it is disconnected. */
+    static final int OVERSIZE_STRIKES = 3;
+
+    private final Switchboard switchboard;
+    private final DialectMeters meters;
+    private final SocketLimits limits;
+    private final RoomPolicy roomPolicy;
+    private final byte[] iceServersJson;
+    private final ServerConfig config;
+
+    public NativeDialect(DialectContext context) {
+        this.switchboard = context.switchboard();
+        this.config = context.config();
+        this.meters = context.metrics().dialect(NAME, REALM);
+        this.limits = new SocketLimits(config.messageBytes(), config.hardFrameBytes(), config.heartbeatMs(),
+                config.idleTimeoutMs());
+        this.roomPolicy = new RoomPolicy(config.roomCapacity(), true);
+        this.iceServersJson = IceServersJson.encode(config.iceServers());
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int defaultPort() {
+        return 8080;
+    }
+
+    @Override
+    public SocketLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public void mountOnMain(Routes routes) {
+        routes.exact("/v1/ws", this);
+    }
+
+    @Override
+    public void mountAtRoot(Routes routes) {
+        routes.prefix("/", this);
+    }
+
+    @Override
+    public ChannelHandler open(Channel channel, FullHttpRequest request, String rest) {
+        return new NativeSession(this, channel);
+    }
+
+    Switchboard switchboard() {
+        return switchboard;
+    }
+
+    DialectMeters meters() {
+        return meters;
+    }
+
+    RoomPolicy roomPolicy() {
+        return roomPolicy;
+    }
+
+    byte[] iceServersJson() {
+        return iceServersJson;
+    }
+
+    ServerConfig config() {
+        return config;
+    }
+
+    NativeDecoder newDecoder() {
+        return new NativeDecoder(config.maxJsonDepth(), config.messageBytes(), config.maxMetaBytes());
+    }
+}

@@ -1,0 +1,251 @@
+package io.signalman.dialect.nativeproto;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.signalman.core.Event;
+import io.signalman.core.Ids;
+import io.signalman.core.JoinOutcome;
+import io.signalman.core.LeaveReason;
+import io.signalman.core.Member;
+import io.signalman.core.Outlet;
+import io.signalman.core.Peer;
+import io.signalman.core.SendOutcome;
+import io.signalman.core.Switchboard;
+import io.signalman.ops.DialectMeters;
+import io.signalman.transport.Endpoint;
+import io.signalman.transport.Sockets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One native-protocol connection: decodes its frames into core operations and encodes the core's
+ * events for it. All inbound work runs on the connection's event loop; {@link #deliver} may be
+ * called from any thread and only hands a finished frame to the channel.
+ */
+final class NativeSession extends ChannelInboundHandlerAdapter implements Outlet {
+    private static final Logger log = LoggerFactory.getLogger(NativeSession.class);
+    private static final int PEER_ID_LENGTH = 10;
+    private static final int SESSION_SECRET_BYTES = 24;
+
+    /** Per event-loop scratch space for the frame being decoded; sized up on demand, never shrunk. */
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[4096];
+        }
+    };
+
+    private final NativeDialect dialect;
+    private final Switchboard switchboard;
+    private final DialectMeters meters;
+    private final NativeDecoder decoder;
+    private final Channel channel;
+    private final NativeRequest request = new NativeRequest();
+    private final Map<String, byte[]> quotedRooms = new HashMap<>();
+    private Peer peer;
+    private byte[] quotedId;
+    private byte[] signalPrefix;
+    private int oversizeStrikes;
+
+    NativeSession(NativeDialect dialect, Channel channel) {
+        this.dialect = dialect;
+        this.switchboard = dialect.switchboard();
+        this.meters = dialect.meters();
+        this.decoder = dialect.newDecoder();
+        this.channel = channel;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == Endpoint.SessionStart.INSTANCE) {
+            start();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    private void start() {
+        Peer registered = null;
+        while (registered == null) {
+            registered = switchboard.connect(NativeDialect.REALM, Ids.alphanumeric(PEER_ID_LENGTH), this,
+                    Switchboard.DuplicatePolicy.REJECT);
+        }
+        peer = registered;
+        quotedId = NativeFrames.quote(peer.id());
+        signalPrefix = NativeFrames.signalPrefix(quotedId, null);
+        meters.connectionOpened();
+        send(NativeFrames.welcome(peer.id(), Ids.secret(SESSION_SECRET_BYTES), false, dialect.iceServersJson(),
+                dialect.config().heartbeatMs(), dialect.config().messageBytes()));
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (peer != null) {
+            // Until sessions can be resumed, every loss of transport ends the session at once.
+            switchboard.disconnect(peer, LeaveReason.DISCONNECTED);
+            meters.connectionClosed();
+            peer = null;
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (peer == null || !(msg instanceof WebSocketFrame)) return;
+            meters.frameIn();
+            if (msg instanceof TextWebSocketFrame text) {
+                onText(text.content());
+            } else if (msg instanceof BinaryWebSocketFrame) {
+                error(ErrorCode.UNSUPPORTED, "binary frames are not supported; send JSON text", null);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onText(ByteBuf content) {
+        long receivedNanos = System.nanoTime();
+        int length = content.readableBytes();
+        int limit = dialect.config().messageBytes();
+        if (length > limit) {
+            error(ErrorCode.TOO_LARGE, "frame of " + length + " bytes exceeds the limit of " + limit, null);
+            if (++oversizeStrikes >= NativeDialect.OVERSIZE_STRIKES) {
+                Sockets.close(channel, WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "too many oversized frames");
+            }
+            return;
+        }
+        oversizeStrikes = 0;
+        byte[] frame = SCRATCH.get();
+        if (frame.length < length) {
+            frame = new byte[Math.max(length, frame.length * 2)];
+            SCRATCH.set(frame);
+        }
+        content.getBytes(content.readerIndex(), frame, 0, length);
+        DecodeError fault = decoder.decode(frame, length, request);
+        if (fault != null) {
+            error(fault.code(), fault.message(), fault.idJson());
+            return;
+        }
+        switch (request.type) {
+            case JOIN -> join();
+            case LEAVE -> leave();
+            case SIGNAL -> signal(receivedNanos);
+            case BROADCAST -> broadcast(receivedNanos);
+            case ICE -> send(NativeFrames.iceServers(request.idJson, dialect.iceServersJson(), 0));
+            case PING -> send(NativeFrames.pong(request.idJson));
+        }
+    }
+
+    private void join() {
+        String room = request.room;
+        byte[] meta = request.hasMeta() ? Arrays.copyOfRange(request.source, request.metaStart, request.metaEnd) : null;
+        JoinOutcome outcome = switchboard.join(peer, room, meta, dialect.roomPolicy());
+        if (outcome instanceof JoinOutcome.Joined joined) {
+            send(NativeFrames.joined(request.idJson, room, joined.others()));
+        } else if (outcome instanceof JoinOutcome.Full full) {
+            error(ErrorCode.ROOM_FULL, "room '" + room + "' is full (" + full.capacity() + " peers)", request.idJson);
+        } else if (outcome instanceof JoinOutcome.AlreadyIn) {
+            error(ErrorCode.ALREADY_IN_ROOM, "already in room '" + room + "'", request.idJson);
+        } else if (outcome instanceof JoinOutcome.TooManyRooms tooMany) {
+            error(ErrorCode.FORBIDDEN, "a peer may be in at most " + tooMany.limit() + " rooms", request.idJson);
+        }
+    }
+
+    private void leave() {
+        String room = request.room;
+        List<Member> remaining = switchboard.leave(peer, room, LeaveReason.LEFT);
+        if (remaining == null) {
+            error(ErrorCode.NOT_IN_ROOM, "not in room '" + room + "'", request.idJson);
+            return;
+        }
+        quotedRooms.remove(room);
+        send(NativeFrames.left(request.idJson, room));
+    }
+
+    private void signal(long receivedNanos) {
+        String room = request.room;
+        byte[] prefix = room == null ? signalPrefix : NativeFrames.signalPrefix(quotedId, quotedRoom(room));
+        byte[] frame = NativeFrames.wrap(prefix, request.source, request.dataStart, request.dataEnd);
+        SendOutcome outcome = dialect.config().openAddressing() && room == null
+                ? switchboard.send(peer, request.to, frame, receivedNanos)
+                : switchboard.signal(peer, request.to, room, frame, receivedNanos);
+        answer(outcome, room);
+    }
+
+    private void broadcast(long receivedNanos) {
+        String room = request.room;
+        byte[] frame = NativeFrames.wrap(NativeFrames.broadcastPrefix(quotedRoom(room), quotedId),
+                request.source, request.dataStart, request.dataEnd);
+        answer(switchboard.broadcast(peer, room, frame, receivedNanos), room);
+    }
+
+    private void answer(SendOutcome outcome, String room) {
+        String re = request.idJson;
+        switch (outcome) {
+            case DELIVERED -> {
+                if (re != null) send(NativeFrames.ack(re));
+            }
+            case NOT_IN_ROOM -> error(ErrorCode.NOT_IN_ROOM, "not in room '" + room + "'", re);
+            case PEER_UNAVAILABLE -> error(ErrorCode.PEER_UNAVAILABLE,
+                    "no peer '" + request.to + "' in " + (room == null ? "your rooms" : "room '" + room + "'"), re);
+            case SELF -> error(ErrorCode.BAD_REQUEST, "'to' is your own peer id", re);
+        }
+    }
+
+    private byte[] quotedRoom(String room) {
+        byte[] quoted = quotedRooms.get(room);
+        if (quoted == null) {
+            quoted = NativeFrames.quote(room);
+            if (quotedRooms.size() < 64) quotedRooms.put(room, quoted);
+        }
+        return quoted;
+    }
+
+    private void error(ErrorCode code, String message, String re) {
+        meters.error(code.wireName);
+        send(NativeFrames.error(code, message, re));
+    }
+
+    /** Writes a finished frame; safe from any thread. */
+    private void send(byte[] frame) {
+        meters.frameOut();
+        channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), channel.voidPromise());
+    }
+
+    @Override
+    public void deliver(Event event) {
+        if (event instanceof Event.Relayed relayed) {
+            send(relayed.payload());
+            meters.relayed(relayed.receivedNanos());
+        } else if (event instanceof Event.PeerJoined joined) {
+            send(NativeFrames.peerJoined(joined.room(), joined.member()));
+        } else if (event instanceof Event.PeerLeft left) {
+            send(NativeFrames.peerLeft(left.room(), left.member().peer(), left.reason()));
+        } else if (event instanceof Event.Evicted evicted) {
+            meters.error(ErrorCode.EVICTED.wireName);
+            send(NativeFrames.error(ErrorCode.EVICTED, evicted.reason(), null));
+            Sockets.close(channel, WebSocketCloseStatus.POLICY_VIOLATION.code(), "evicted");
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("native session {} failed: {}", peer, cause.toString(), cause);
+        if (peer != null) error(ErrorCode.INTERNAL, "internal error", null);
+        ctx.close();
+    }
+}

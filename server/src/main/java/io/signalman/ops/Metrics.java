@@ -1,0 +1,46 @@
+package io.signalman.ops;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.signalman.core.Engine;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The node's Prometheus registry and the meters of each dialect. */
+public final class Metrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, DialectMeters> dialects = new ConcurrentHashMap<>();
+    private final Engine engine;
+
+    public Metrics(Engine engine) {
+        this.engine = engine;
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+    }
+
+    /** The meters of one dialect, created on first use; {@code realm} is its id space in the engine. */
+    public DialectMeters dialect(String dialect, String realm) {
+        return dialects.computeIfAbsent(dialect, d -> {
+            Gauge.builder("signalman_rooms", engine, e -> e.roomCount(realm))
+                    .description("Rooms that exist now").tag("dialect", d).register(registry);
+            Gauge.builder("signalman_peers", engine, e -> e.peerCount(realm))
+                    .description("Peers connected now").tag("dialect", d).register(registry);
+            return new DialectMeters(registry, d);
+        });
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+}

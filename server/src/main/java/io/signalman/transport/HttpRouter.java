@@ -1,0 +1,139 @@
+package io.signalman.transport;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * First handler after the HTTP codec: answers plain HTTP routes and turns upgrade requests into
+ * WebSocket connections of the endpoint mounted at their path. After an upgrade it removes itself
+ * and leaves the pipeline as: frame decoder, aggregator, heartbeat, {@link WebSocketGate}, session.
+ */
+final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
+
+    private final Routes routes;
+    private final boolean secure;
+
+    HttpRouter(Routes routes, boolean secure) {
+        this.routes = routes;
+        this.secure = secure;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            respond(ctx, request, HttpResponses.text(HttpResponseStatus.BAD_REQUEST, "400 Bad Request"), false);
+            return;
+        }
+        String uri = request.uri();
+        int query = uri.indexOf('?');
+        String path = query < 0 ? uri : uri.substring(0, query);
+
+        Routes.Match match = routes.mount(path, uri);
+        boolean upgrade = isWebSocketUpgrade(request);
+        if (upgrade && match != null) {
+            upgrade(ctx, request, match);
+            return;
+        }
+        HttpRoute route = routes.http(path);
+        FullHttpResponse response;
+        if (route != null) {
+            response = route.handle(request);
+        } else if (match != null) {
+            response = match.mount().endpoint().plainHttp(request, match.rest());
+        } else {
+            response = HttpResponses.notFound();
+        }
+        respond(ctx, request, response, HttpUtil.isKeepAlive(request));
+    }
+
+    private static boolean isWebSocketUpgrade(FullHttpRequest request) {
+        return request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                && request.headers().contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+    }
+
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, Routes.Match match) {
+        Endpoint endpoint = match.mount().endpoint();
+        SocketLimits limits = endpoint.limits();
+        String location = (secure ? "wss://" : "ws://") + request.headers().get(HttpHeaderNames.HOST, "localhost")
+                + request.uri();
+        WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(limits.hardFrameBytes())
+                .allowExtensions(false)
+                .closeOnProtocolViolation(true)
+                .build();
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location, null, decoderConfig)
+                .newHandshaker(request);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        ChannelHandler session;
+        try {
+            session = endpoint.open(ctx.channel(), request, match.rest());
+        } catch (RuntimeException e) {
+            log.warn("{} refused a connection: {}", endpoint.name(), e.toString());
+            respond(ctx, request, HttpResponses.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "500"), false);
+            return;
+        }
+        if (session == null) {
+            respond(ctx, request, HttpResponses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "503"), false);
+            return;
+        }
+        ChannelPipeline pipeline = ctx.pipeline();
+        handshaker.handshake(ctx.channel(), request).addListener((ChannelFutureListener) future -> {
+            if (!future.isSuccess()) {
+                future.channel().close();
+                return;
+            }
+            pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(limits.hardFrameBytes()));
+            pipeline.addLast("ws-idle", new IdleStateHandler(
+                    limits.idleMillis(), limits.pingMillis(), 0, TimeUnit.MILLISECONDS));
+            pipeline.addLast("ws-gate", new WebSocketGate(endpoint.name()));
+            pipeline.addLast("session", session);
+            if (pipeline.get(HttpObjectAggregator.class) != null) pipeline.remove(HttpObjectAggregator.class);
+            pipeline.remove(this);
+            pipeline.fireUserEventTriggered(Endpoint.SessionStart.INSTANCE);
+        });
+    }
+
+    private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response,
+            boolean keepAlive) {
+        if (keepAlive) {
+            HttpUtil.setKeepAlive(response, true);
+            ctx.writeAndFlush(response);
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("HTTP connection error: {}", cause.toString());
+        ctx.close();
+    }
+
+    static boolean hasTls(ChannelPipeline pipeline) {
+        return pipeline.get(SslHandler.class) != null;
+    }
+}

@@ -1,0 +1,99 @@
+package io.signalman.transport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+
+/**
+ * One bound port: optional TLS, HTTP/1.1, and the {@link Routes} it serves. Every connection is
+ * tracked so that shutdown can close them.
+ */
+public final class Listener implements AutoCloseable {
+
+    /** Largest HTTP request (headers and body) accepted before the upgrade. */
+    private static final int MAX_HTTP_REQUEST_BYTES = 64 * 1024;
+
+    private final String name;
+    private final InetSocketAddress address;
+    private final SslContext tls;
+    private final Routes routes;
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private Channel serverChannel;
+
+    public Listener(String name, InetSocketAddress address, SslContext tls, Routes routes) {
+        this.name = name;
+        this.address = address;
+        this.tls = tls;
+        this.routes = routes;
+    }
+
+    /** Binds the port; throws if it cannot. */
+    public Listener start(Transport transport) throws InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(transport.boss(), transport.workers())
+                .channel(transport.serverChannelType())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        ChannelPipeline p = ch.pipeline();
+                        if (tls != null) p.addLast("tls", tls.newHandler(ch.alloc()));
+                        p.addLast("flush", new FlushConsolidationHandler(256, true));
+                        p.addLast("http", new HttpServerCodec());
+                        p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST_BYTES));
+                        p.addLast("router", new HttpRouter(routes, tls != null));
+                    }
+                });
+        serverChannel = bootstrap.bind(address).sync().channel();
+        return this;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The address actually bound (useful when port 0 was asked for). */
+    public InetSocketAddress boundAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    public boolean isTls() {
+        return tls != null;
+    }
+
+    public Routes routes() {
+        return routes;
+    }
+
+    /** Stops accepting new connections; open ones stay. */
+    public void stopAccepting() {
+        if (serverChannel != null) serverChannel.close().syncUninterruptibly();
+    }
+
+    /** Open connections on this listener. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    @Override
+    public void close() {
+        stopAccepting();
+        connections.close().awaitUninterruptibly();
+    }
+}
