@@ -15,7 +15,7 @@ public final class Main {
     /** Runs the command line and returns the exit status: 0 done, 1 failure, 2 invalid configuration. */
     static int run(String[] args) {
         CommandLine cli = new CommandLine(new ServeCommand())
-                .setDefaultValueProvider(new EnvironmentDefaults(EnvironmentDefaults.loadDotenv()))
+                .setDefaultValueProvider(EnvironmentDefaults.system())
                 .setParameterExceptionHandler((e, a) -> {
                     System.err.println("signalman: " + e.getMessage());
                     return 2;

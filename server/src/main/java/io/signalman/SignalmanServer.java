@@ -79,7 +79,7 @@ public final class SignalmanServer implements AutoCloseable {
             Dialect dialect = dialects.get(spec.dialect());
             Routes routes = new Routes();
             dialect.mountAtRoot(routes);
-            int port = spec.port() == 0 ? dialect.defaultPort() : spec.port();
+            int port = spec.port() == ListenerSpec.DEFAULT_PORT ? dialect.defaultPort() : spec.port();
             open(spec.dialect(), spec.host(), port, spec.tls() == null ? null : spec.tls().load(), routes);
         }
         ready = true;

@@ -1,6 +1,7 @@
 package io.signalman.config;
 
 import io.github.cdimascio.dotenv.Dotenv;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -12,10 +13,21 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 public final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
 
+    private final Function<String, String> environment;
     private final Dotenv dotenv;
 
-    public EnvironmentDefaults(Dotenv dotenv) {
+    /**
+     * @param environment the process environment ({@code System::getenv}), or a stand-in for tests
+     * @param dotenv      the {@code .env} entries, or null
+     */
+    public EnvironmentDefaults(Function<String, String> environment, Dotenv dotenv) {
+        this.environment = environment;
         this.dotenv = dotenv;
+    }
+
+    /** Defaults from this process's environment and the working directory's {@code .env}. */
+    public static EnvironmentDefaults system() {
+        return new EnvironmentDefaults(System::getenv, loadDotenv());
     }
 
     /** Reads {@code .env} from the working directory if there is one (a missing file is not an error). */
@@ -36,8 +48,13 @@ public final class EnvironmentDefaults implements CommandLine.IDefaultValueProvi
 
     /** The value of a variable from the environment, else from {@code .env}, else null. */
     public String lookup(String variable) {
-        String value = System.getenv(variable);
-        if (value == null && dotenv != null) value = dotenv.get(variable, null);
+        String value = environment.apply(variable);
+        if (value == null && dotenv != null) {
+            // Dotenv.get() would consult the process environment too; read the file's entries alone.
+            value = dotenv.entries(Dotenv.Filter.DECLARED_IN_ENV_FILE).stream()
+                    .filter(entry -> entry.getKey().equals(variable))
+                    .map(entry -> entry.getValue()).findFirst().orElse(null);
+        }
         return value == null || value.isEmpty() ? null : value;
     }
 }

@@ -7,9 +7,12 @@ import java.nio.file.Path;
  * An extra listener from {@code --listen DIALECT@[HOST:]PORT[?cert=PEM&key=PEM]}: the dialect it
  * serves at its root, where it binds, and optional TLS files.
  *
- * @param port 0 to use the dialect's default port
+ * @param port {@link #DEFAULT_PORT} to use the dialect's default port; 0 for any free port
  */
 public record ListenerSpec(String dialect, String host, int port, TlsFiles tls) {
+
+    /** The port value that stands for "the dialect's default port". */
+    public static final int DEFAULT_PORT = -1;
 
     /** Parses the flag's value; {@code defaultHost} is used when the value names no host. */
     public static ListenerSpec parse(String text, String defaultHost) {
@@ -35,14 +38,14 @@ public record ListenerSpec(String dialect, String host, int port, TlsFiles tls) 
         }
         int port;
         if (portText.isEmpty()) {
-            port = 0;
+            port = DEFAULT_PORT;
         } else {
             try {
                 port = Integer.parseInt(portText);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("--listen '" + text + "': '" + portText + "' is not a port number");
             }
-            if (port < 1 || port > 65535) throw new IllegalArgumentException("--listen '" + text + "': port out of range");
+            if (port < 0 || port > 65535) throw new IllegalArgumentException("--listen '" + text + "': port out of range");
         }
         return new ListenerSpec(dialect, host, port, tls);
     }

@@ -40,10 +40,4 @@ public record ServerConfig(
                 workerThreads, shutdownGraceMs);
     }
 
-    public ServerConfig withLimits(int roomCapacity, int messageBytes, int hardFrameBytes, long heartbeatMs,
-            long idleTimeoutMs) {
-        return new ServerConfig(host, port, tls, listeners, iceServers, roomCapacity, maxMetaBytes, maxRoomsPerPeer,
-                messageBytes, hardFrameBytes, maxJsonDepth, heartbeatMs, idleTimeoutMs, openAddressing,
-                workerThreads, shutdownGraceMs);
-    }
 }

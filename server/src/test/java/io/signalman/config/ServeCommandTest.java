@@ -1,0 +1,124 @@
+package io.signalman.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.cdimascio.dotenv.Dotenv;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ServeCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private ServerConfig parse(Map<String, String> env, String dotenvText, String... args) throws Exception {
+        Dotenv dotenv = null;
+        if (dotenvText != null) {
+            Files.writeString(dir.resolve(".env"), dotenvText);
+            dotenv = Dotenv.configure().directory(dir.toString()).load();
+        }
+        ServeCommand command = new ServeCommand();
+        new CommandLine(command).setDefaultValueProvider(new EnvironmentDefaults(env::get, dotenv)).parseArgs(args);
+        return command.toConfig();
+    }
+
+    @Test
+    void defaultsAreSensible() throws Exception {
+        ServerConfig config = parse(Map.of(), null);
+        assertThat(config.host()).isEqualTo("0.0.0.0");
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.tls()).isNull();
+        assertThat(config.listeners()).isEmpty();
+        assertThat(config.iceServers()).containsExactly(IceServer.parse("stun:stun.l.google.com:19302"));
+        assertThat(config.messageBytes()).isEqualTo(65536);
+        assertThat(config.roomCapacity()).isEqualTo(50);
+    }
+
+    @Test
+    void flagsBeatEnvironmentWhichBeatsDotenvWhichBeatsDefaults() throws Exception {
+        String dotenv = "SIGNALMAN_PORT=7001\nSIGNALMAN_ROOM_CAPACITY=7\nSIGNALMAN_HOST=127.0.0.3\n";
+        Map<String, String> env = Map.of("SIGNALMAN_PORT", "7002", "SIGNALMAN_ROOM_CAPACITY", "8");
+
+        assertThat(parse(Map.of(), dotenv).port()).isEqualTo(7001);
+        ServerConfig fromEnv = parse(env, dotenv);
+        assertThat(fromEnv.port()).isEqualTo(7002);
+        assertThat(fromEnv.roomCapacity()).isEqualTo(8);
+        assertThat(fromEnv.host()).isEqualTo("127.0.0.3");
+        ServerConfig fromFlags = parse(env, dotenv, "--port", "7003");
+        assertThat(fromFlags.port()).isEqualTo(7003);
+        assertThat(fromFlags.roomCapacity()).isEqualTo(8);
+    }
+
+    @Test
+    void repeatableOptionsTakeFlagsOrCommaSeparatedEnvironment() throws Exception {
+        ServerConfig config = parse(Map.of("SIGNALMAN_LISTEN", "native@127.0.0.1:9001,native@9002"), null,
+                "--ice-server", "stun:a.example:3478", "--ice-server", "turn:b.example:3478 username=u credential=p");
+        assertThat(config.listeners()).containsExactly(
+                new ListenerSpec("native", "127.0.0.1", 9001, null), new ListenerSpec("native", "0.0.0.0", 9002, null));
+        assertThat(config.iceServers()).containsExactly(
+                new IceServer(java.util.List.of("stun:a.example:3478"), null, null),
+                new IceServer(java.util.List.of("turn:b.example:3478"), "u", "p"));
+    }
+
+    @Test
+    void listenSpecsCarryHostPortAndTls() {
+        ListenerSpec spec = ListenerSpec.parse("native@[::1]:8443?cert=/c.pem&key=/k.pem", "0.0.0.0");
+        assertThat(spec.host()).isEqualTo("::1");
+        assertThat(spec.port()).isEqualTo(8443);
+        assertThat(spec.tls().certChain()).isEqualTo(Path.of("/c.pem"));
+        assertThat(ListenerSpec.parse("native@", "h").port()).isEqualTo(ListenerSpec.DEFAULT_PORT);
+        assertThat(ListenerSpec.parse("native@h:0", "x").port()).isZero();
+        assertThatThrownBy(() -> ListenerSpec.parse("native@1:2:x", "h")).hasMessageContaining("not a port number");
+        assertThatThrownBy(() -> ListenerSpec.parse("nohost", "h")).hasMessageContaining("DIALECT@");
+        assertThatThrownBy(() -> ListenerSpec.parse("native@1?cert=a", "h")).hasMessageContaining("both cert= and key=");
+    }
+
+    @Test
+    void invalidConfigurationIsOneLineAndStatusTwo() {
+        assertInvalid("--port=abc", "signalman: Invalid value for option '--port': 'abc' is not an int");
+        assertInvalid("--port=70000", "signalman: --port must be between 0 and 65535");
+        assertInvalid("--listen=carrier@9", "signalman: --listen 'carrier@9': unknown dialect 'carrier' (known: native)");
+        assertInvalid("--ice-server=http://x", "signalman: ICE server 'http://x' must start with stun:, stuns:, turn: or turns:");
+        assertInvalid("--tls-cert=/nope.pem", "signalman: --tls-cert and --tls-key go together");
+        assertInvalid("--bogus", "signalman: Unknown option: '--bogus'");
+        assertInvalid("--log-format=xml", "signalman: --log-format must be text or json");
+    }
+
+    @Test
+    void unreadableTlsFilesAndTakenPortsAreOneLineAndStatusTwo() throws Exception {
+        assertInvalid(new String[] {"--host=127.0.0.1", "--port=0", "--tls-cert=/nope.pem", "--tls-key=/nope.key"},
+                "signalman: cannot read TLS file /nope.pem");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String[] args = {"--host=127.0.0.1", "--port=" + taken.getLocalPort()};
+            assertInvalid(args, "signalman: cannot listen on 127.0.0.1:" + taken.getLocalPort() + " for main: ");
+        }
+    }
+
+    private static void assertInvalid(String arg, String line) {
+        assertInvalid(new String[] {arg}, line);
+    }
+
+    private static void assertInvalid(String[] args, String linePrefix) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int status;
+        try {
+            status = io.signalman.MainAccess.run(args);
+        } finally {
+            System.setErr(original);
+        }
+        String printed = err.toString(StandardCharsets.UTF_8);
+        assertThat(status).isEqualTo(2);
+        assertThat(printed.lines()).hasSize(1);
+        assertThat(printed).startsWith(linePrefix);
+    }
+}

@@ -1,0 +1,67 @@
+package io.signalman.testing;
+
+import io.signalman.config.IceServer;
+import io.signalman.config.ListenerSpec;
+import io.signalman.config.ServerConfig;
+import io.signalman.transport.TlsFiles;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds {@link ServerConfig}s for tests: the defaults, on 127.0.0.1 and ephemeral ports, with changes. */
+public final class TestConfigs {
+    private TestConfigs() {}
+
+    public static Builder builder() {
+        return new Builder(ServerConfig.defaults());
+    }
+
+    /** Mutable copy of a configuration's fields. */
+    public static final class Builder {
+        private final ServerConfig base;
+        private int roomCapacity;
+        private int messageBytes;
+        private int hardFrameBytes;
+        private int maxMetaBytes;
+        private long heartbeatMs;
+        private long idleTimeoutMs;
+        private boolean openAddressing;
+        private TlsFiles tls;
+        private List<IceServer> iceServers;
+        private final List<ListenerSpec> listeners = new ArrayList<>();
+
+        Builder(ServerConfig base) {
+            this.base = base;
+            roomCapacity = base.roomCapacity();
+            messageBytes = base.messageBytes();
+            hardFrameBytes = base.hardFrameBytes();
+            maxMetaBytes = base.maxMetaBytes();
+            heartbeatMs = base.heartbeatMs();
+            idleTimeoutMs = base.idleTimeoutMs();
+            openAddressing = base.openAddressing();
+            tls = base.tls();
+            iceServers = base.iceServers();
+        }
+
+        public Builder roomCapacity(int value) { roomCapacity = value; return this; }
+        public Builder messageBytes(int value) { messageBytes = value; return this; }
+        public Builder hardFrameBytes(int value) { hardFrameBytes = value; return this; }
+        public Builder maxMetaBytes(int value) { maxMetaBytes = value; return this; }
+        public Builder heartbeatMs(long value) { heartbeatMs = value; return this; }
+        public Builder idleTimeoutMs(long value) { idleTimeoutMs = value; return this; }
+        public Builder openAddressing(boolean value) { openAddressing = value; return this; }
+        public Builder tls(TlsFiles value) { tls = value; return this; }
+        public Builder iceServers(List<IceServer> value) { iceServers = value; return this; }
+
+        /** Adds a listener for {@code dialect} on 127.0.0.1 at an ephemeral port, unless a spec is given. */
+        public Builder listen(String spec) {
+            listeners.add(ListenerSpec.parse(spec, "127.0.0.1"));
+            return this;
+        }
+
+        public ServerConfig build() {
+            return new ServerConfig(base.host(), base.port(), tls, List.copyOf(listeners), iceServers, roomCapacity,
+                    maxMetaBytes, base.maxRoomsPerPeer(), messageBytes, hardFrameBytes, base.maxJsonDepth(),
+                    heartbeatMs, idleTimeoutMs, openAddressing, base.workerThreads(), base.shutdownGraceMs());
+        }
+    }
+}
