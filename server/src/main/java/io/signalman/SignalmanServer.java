@@ -14,6 +14,7 @@ import io.signalman.ops.Metrics;
 import io.signalman.ops.OpsRoutes;
 import io.signalman.transport.Listener;
 import io.signalman.transport.Routes;
+import io.signalman.transport.TlsFiles;
 import io.signalman.transport.Transport;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -80,7 +81,10 @@ public final class SignalmanServer implements AutoCloseable {
             Routes routes = new Routes();
             dialect.mountAtRoot(routes);
             int port = spec.port() == ListenerSpec.DEFAULT_PORT ? dialect.defaultPort() : spec.port();
-            open(spec.dialect(), spec.host(), port, spec.tls() == null ? null : spec.tls().load(), routes);
+            String host = spec.host() != null ? spec.host()
+                    : dialect.defaultHost() != null ? dialect.defaultHost() : config.host();
+            TlsFiles tls = spec.tls() != null ? spec.tls() : dialect.usesMainTls() ? config.tls() : null;
+            open(spec.dialect(), host, port, tls == null ? null : tls.load(), routes);
         }
         ready = true;
         log.info("Signalman is ready ({} transport, {} worker threads)",

@@ -110,6 +110,20 @@ public final class Switchboard {
         return SendOutcome.DELIVERED;
     }
 
+    /**
+     * Takes a peer out of one room on the server's behalf (members hear reason {@code kicked}) and
+     * tells the peer why with {@link Event.Evicted}; what the peer's connection does then is its
+     * dialect's business.
+     *
+     * @return false if there is no such peer
+     */
+    public boolean evict(String realm, String peerId, String room, String reason) {
+        Peer peer = engine.find(realm, peerId);
+        if (peer == null) return false;
+        leave(peer, room, LeaveReason.KICKED);
+        return engine.deliver(realm, peerId, new Event.Evicted(reason));
+    }
+
     /** Sends a server-originated event to every member of a room except {@code exceptPeer} (may be null). */
     public int announce(String realm, String room, Event event, String exceptPeer) {
         return engine.publish(realm, room, event, exceptPeer);

@@ -14,7 +14,7 @@ public record ListenerSpec(String dialect, String host, int port, TlsFiles tls) 
     /** The port value that stands for "the dialect's default port". */
     public static final int DEFAULT_PORT = -1;
 
-    /** Parses the flag's value; {@code defaultHost} is used when the value names no host. */
+    /** Parses the flag's value; {@code defaultHost} (may be null: the dialect's default) when it names none. */
     public static ListenerSpec parse(String text, String defaultHost) {
         String value = text.trim();
         int at = value.indexOf('@');

@@ -5,7 +5,9 @@ import io.signalman.dialect.Dialects;
 import io.signalman.transport.TlsFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,7 +21,7 @@ import picocli.CommandLine.Spec;
                 "Every option can also be set by an environment variable SIGNALMAN_<OPTION> (e.g. SIGNALMAN_PORT)"
                         + " or in a .env file in the working directory; flags win over the environment, the"
                         + " environment over .env, and .env over the defaults shown."},
-        footer = {"", "Dialects: native (more arrive with later releases).",
+        footer = {"", "Dialects: native, pair, broadcast, direct.",
                 "Example: signalman --port 8080 --listen native@127.0.0.1:9000"})
 public final class ServeCommand implements Callable<Integer> {
 
@@ -83,6 +85,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--shutdown-grace-ms", defaultValue = "10000", description = "How long shutdown waits for connections to close (default: ${DEFAULT-VALUE}).")
     long shutdownGraceMs;
 
+    @Option(names = "--broadcast-by-code", defaultValue = "false",
+            description = "broadcast dialect: relay only to the first other client that sent the same 'code' (default: ${DEFAULT-VALUE}).")
+    boolean broadcastByCode;
+
     @Option(names = "--log-level", defaultValue = "info", description = "error, warn, info, debug or trace (default: ${DEFAULT-VALUE}).")
     String logLevel;
 
@@ -119,7 +125,7 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             for (String text : listen) {
                 if (text.isBlank()) continue;
-                ListenerSpec listener = ListenerSpec.parse(text, host);
+                ListenerSpec listener = ListenerSpec.parse(text, null);
                 require(Dialects.exists(listener.dialect()),
                         "--listen '" + text + "': unknown dialect '" + listener.dialect() + "' (known: "
                                 + String.join(", ", Dialects.names()) + ")");
@@ -135,7 +141,20 @@ public final class ServeCommand implements Callable<Integer> {
         int workers = workerThreads == 0 ? Runtime.getRuntime().availableProcessors() : workerThreads;
         return new ServerConfig(host, port, tls, List.copyOf(listeners), List.copyOf(ice), roomCapacity, maxMetaBytes,
                 maxRoomsPerPeer, messageBytes, hardFrameBytes, maxJsonDepth, heartbeatMs, idleTimeoutMs,
-                openAddressing, workers, shutdownGraceMs);
+                openAddressing, workers, shutdownGraceMs, broadcastByCode, originalEnvironment());
+    }
+
+    /** The variables original systems read, from the environment or {@code .env}. */
+    private Map<String, String> originalEnvironment() {
+        Map<String, String> values = new LinkedHashMap<>();
+        CommandLine.IDefaultValueProvider provider = spec.defaultValueProvider();
+        if (provider instanceof EnvironmentDefaults defaults) {
+            for (String key : Dialects.originalEnvironmentKeys()) {
+                String value = defaults.lookup(key);
+                if (value != null) values.put(key, value);
+            }
+        }
+        return Map.copyOf(values);
     }
 
     private void require(boolean condition, String message) {

@@ -2,9 +2,12 @@ package io.signalman.config;
 
 import io.signalman.transport.TlsFiles;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The node's whole configuration, validated and immutable. Built by {@link ServeCommand} from flags,
+ * The node's whole configuration, validated and immutable. {@code originalEnvironment} holds the
+ * variables that original systems read (e.g. {@code SIGNALING_SERVER_PORT}), as found in the
+ * environment or {@code .env}, for the dialects that honour them. Built by {@link ServeCommand} from flags,
  * environment, {@code .env} and defaults; tests build it directly through {@link #defaults()}.
  */
 public record ServerConfig(
@@ -23,7 +26,9 @@ public record ServerConfig(
         long idleTimeoutMs,
         boolean openAddressing,
         int workerThreads,
-        long shutdownGraceMs) {
+        long shutdownGraceMs,
+        boolean broadcastByCode,
+        Map<String, String> originalEnvironment) {
 
     public static final String DEFAULT_STUN = "stun:stun.l.google.com:19302";
 
@@ -31,13 +36,6 @@ public record ServerConfig(
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 0, null, List.of(), List.of(IceServer.parse(DEFAULT_STUN)),
                 50, 4096, 32, 64 * 1024, 1024 * 1024, 32, 25_000, 60_000, false,
-                Runtime.getRuntime().availableProcessors(), 10_000);
+                Runtime.getRuntime().availableProcessors(), 10_000, false, Map.of());
     }
-
-    public ServerConfig withListeners(List<ListenerSpec> listeners) {
-        return new ServerConfig(host, port, tls, listeners, iceServers, roomCapacity, maxMetaBytes, maxRoomsPerPeer,
-                messageBytes, hardFrameBytes, maxJsonDepth, heartbeatMs, idleTimeoutMs, openAddressing,
-                workerThreads, shutdownGraceMs);
-    }
-
 }

@@ -15,6 +15,19 @@ public interface Dialect {
     /** The port a listener of this dialect gets when {@code --listen} names none. */
     int defaultPort();
 
+    /** The address a listener of this dialect binds when {@code --listen} names none; null: {@code --host}. */
+    default String defaultHost() {
+        return null;
+    }
+
+    /**
+     * Whether a listener of this dialect without TLS files of its own uses the main listener's
+     * certificate (for dialects whose original served only TLS).
+     */
+    default boolean usesMainTls() {
+        return false;
+    }
+
     /** Mounts this dialect's endpoints on the main listener, under its own paths. */
     void mountOnMain(Routes routes);
 

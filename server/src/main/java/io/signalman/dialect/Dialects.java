@@ -1,7 +1,11 @@
 package io.signalman.dialect;
 
+import io.signalman.dialect.broadcast.BroadcastDialect;
+import io.signalman.dialect.direct.DirectDialect;
 import io.signalman.dialect.nativeproto.NativeDialect;
+import io.signalman.dialect.pair.PairDialect;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -12,9 +16,17 @@ public final class Dialects {
 
     static {
         FACTORIES.put(NativeDialect.NAME, NativeDialect::new);
+        FACTORIES.put(PairDialect.NAME, PairDialect::new);
+        FACTORIES.put(BroadcastDialect.NAME, BroadcastDialect::new);
+        FACTORIES.put(DirectDialect.NAME, DirectDialect::new);
     }
 
     private Dialects() {}
+
+    /** Environment variables that original systems read and that some dialect honours. */
+    public static List<String> originalEnvironmentKeys() {
+        return List.of("SIGNALING_SERVER_ADDR", "SIGNALING_SERVER_PORT");
+    }
 
     public static Set<String> names() {
         return FACTORIES.keySet();

@@ -62,7 +62,7 @@ class ServeCommandTest {
         ServerConfig config = parse(Map.of("SIGNALMAN_LISTEN", "native@127.0.0.1:9001,native@9002"), null,
                 "--ice-server", "stun:a.example:3478", "--ice-server", "turn:b.example:3478 username=u credential=p");
         assertThat(config.listeners()).containsExactly(
-                new ListenerSpec("native", "127.0.0.1", 9001, null), new ListenerSpec("native", "0.0.0.0", 9002, null));
+                new ListenerSpec("native", "127.0.0.1", 9001, null), new ListenerSpec("native", null, 9002, null));
         assertThat(config.iceServers()).containsExactly(
                 new IceServer(java.util.List.of("stun:a.example:3478"), null, null),
                 new IceServer(java.util.List.of("turn:b.example:3478"), "u", "p"));
@@ -85,7 +85,7 @@ class ServeCommandTest {
     void invalidConfigurationIsOneLineAndStatusTwo() {
         assertInvalid("--port=abc", "signalman: Invalid value for option '--port': 'abc' is not an int");
         assertInvalid("--port=70000", "signalman: --port must be between 0 and 65535");
-        assertInvalid("--listen=carrier@9", "signalman: --listen 'carrier@9': unknown dialect 'carrier' (known: native)");
+        assertInvalid("--listen=carrier@9", "signalman: --listen 'carrier@9': unknown dialect 'carrier' (known: native, pair, broadcast, direct)");
         assertInvalid("--ice-server=http://x", "signalman: ICE server 'http://x' must start with stun:, stuns:, turn: or turns:");
         assertInvalid("--tls-cert=/nope.pem", "signalman: --tls-cert and --tls-key go together");
         assertInvalid("--bogus", "signalman: Unknown option: '--bogus'");

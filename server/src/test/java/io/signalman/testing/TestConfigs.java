@@ -5,7 +5,9 @@ import io.signalman.config.ListenerSpec;
 import io.signalman.config.ServerConfig;
 import io.signalman.transport.TlsFiles;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Builds {@link ServerConfig}s for tests: the defaults, on 127.0.0.1 and ephemeral ports, with changes. */
 public final class TestConfigs {
@@ -28,6 +30,8 @@ public final class TestConfigs {
         private TlsFiles tls;
         private List<IceServer> iceServers;
         private final List<ListenerSpec> listeners = new ArrayList<>();
+        private final Map<String, String> environment = new HashMap<>();
+        private boolean broadcastByCode;
 
         Builder(ServerConfig base) {
             this.base = base;
@@ -51,6 +55,9 @@ public final class TestConfigs {
         public Builder openAddressing(boolean value) { openAddressing = value; return this; }
         public Builder tls(TlsFiles value) { tls = value; return this; }
         public Builder iceServers(List<IceServer> value) { iceServers = value; return this; }
+        public Builder broadcastByCode(boolean value) { broadcastByCode = value; return this; }
+        /** A variable of an original system, as if it came from the environment or .env. */
+        public Builder originalEnv(String key, String value) { environment.put(key, value); return this; }
 
         /** Adds a listener for {@code dialect} on 127.0.0.1 at an ephemeral port, unless a spec is given. */
         public Builder listen(String spec) {
@@ -61,7 +68,8 @@ public final class TestConfigs {
         public ServerConfig build() {
             return new ServerConfig(base.host(), base.port(), tls, List.copyOf(listeners), iceServers, roomCapacity,
                     maxMetaBytes, base.maxRoomsPerPeer(), messageBytes, hardFrameBytes, base.maxJsonDepth(),
-                    heartbeatMs, idleTimeoutMs, openAddressing, base.workerThreads(), base.shutdownGraceMs());
+                    heartbeatMs, idleTimeoutMs, openAddressing, base.workerThreads(), base.shutdownGraceMs(),
+                    broadcastByCode, Map.copyOf(environment));
         }
     }
 }

@@ -1,58 +1,35 @@
 package io.signalman.dialect.nativeproto;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.FastThreadLocal;
 import io.signalman.core.Event;
 import io.signalman.core.Ids;
 import io.signalman.core.JoinOutcome;
 import io.signalman.core.LeaveReason;
 import io.signalman.core.Member;
-import io.signalman.core.Outlet;
 import io.signalman.core.Peer;
 import io.signalman.core.SendOutcome;
 import io.signalman.core.Switchboard;
-import io.signalman.ops.DialectMeters;
-import io.signalman.transport.Endpoint;
+import io.signalman.dialect.WebSocketSession;
 import io.signalman.transport.Sockets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One native-protocol connection: decodes its frames into core operations and encodes the core's
  * events for it. All inbound work runs on the connection's event loop; {@link #deliver} may be
  * called from any thread and only hands a finished frame to the channel.
  */
-final class NativeSession extends ChannelInboundHandlerAdapter implements Outlet {
-    private static final Logger log = LoggerFactory.getLogger(NativeSession.class);
+final class NativeSession extends WebSocketSession {
     private static final int PEER_ID_LENGTH = 10;
     private static final int SESSION_SECRET_BYTES = 24;
 
-    /** Per event-loop scratch space for the frame being decoded; sized up on demand, never shrunk. */
-    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
-        @Override
-        protected byte[] initialValue() {
-            return new byte[4096];
-        }
-    };
-
     private final NativeDialect dialect;
     private final Switchboard switchboard;
-    private final DialectMeters meters;
     private final NativeDecoder decoder;
-    private final Channel channel;
     private final NativeRequest request = new NativeRequest();
     private final Map<String, byte[]> quotedRooms = new HashMap<>();
     private Peer peer;
@@ -61,23 +38,14 @@ final class NativeSession extends ChannelInboundHandlerAdapter implements Outlet
     private int oversizeStrikes;
 
     NativeSession(NativeDialect dialect, Channel channel) {
+        super(channel, dialect.meters());
         this.dialect = dialect;
         this.switchboard = dialect.switchboard();
-        this.meters = dialect.meters();
         this.decoder = dialect.newDecoder();
-        this.channel = channel;
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == Endpoint.SessionStart.INSTANCE) {
-            start();
-        } else {
-            ctx.fireUserEventTriggered(evt);
-        }
-    }
-
-    private void start() {
+    protected void onStart() {
         Peer registered = null;
         while (registered == null) {
             registered = switchboard.connect(NativeDialect.REALM, Ids.alphanumeric(PEER_ID_LENGTH), this,
@@ -86,40 +54,23 @@ final class NativeSession extends ChannelInboundHandlerAdapter implements Outlet
         peer = registered;
         quotedId = NativeFrames.quote(peer.id());
         signalPrefix = NativeFrames.signalPrefix(quotedId, null);
-        meters.connectionOpened();
         send(NativeFrames.welcome(peer.id(), Ids.secret(SESSION_SECRET_BYTES), false, dialect.iceServersJson(),
                 dialect.config().heartbeatMs(), dialect.config().messageBytes()));
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        if (peer != null) {
-            // Until sessions can be resumed, every loss of transport ends the session at once.
-            switchboard.disconnect(peer, LeaveReason.DISCONNECTED);
-            meters.connectionClosed();
-            peer = null;
-        }
-        ctx.fireChannelInactive();
+    protected void onClose() {
+        // Until sessions can be resumed, every loss of transport ends the session at once.
+        switchboard.disconnect(peer, LeaveReason.DISCONNECTED);
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        try {
-            if (peer == null || !(msg instanceof WebSocketFrame)) return;
-            meters.frameIn();
-            if (msg instanceof TextWebSocketFrame text) {
-                onText(text.content());
-            } else if (msg instanceof BinaryWebSocketFrame) {
-                error(ErrorCode.UNSUPPORTED, "binary frames are not supported; send JSON text", null);
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
-        }
+    protected void onBinary() {
+        error(ErrorCode.UNSUPPORTED, "binary frames are not supported; send JSON text", null);
     }
 
-    private void onText(ByteBuf content) {
-        long receivedNanos = System.nanoTime();
-        int length = content.readableBytes();
+    @Override
+    protected void onText(byte[] frame, int length, long receivedNanos) {
         int limit = dialect.config().messageBytes();
         if (length > limit) {
             error(ErrorCode.TOO_LARGE, "frame of " + length + " bytes exceeds the limit of " + limit, null);
@@ -129,12 +80,6 @@ final class NativeSession extends ChannelInboundHandlerAdapter implements Outlet
             return;
         }
         oversizeStrikes = 0;
-        byte[] frame = SCRATCH.get();
-        if (frame.length < length) {
-            frame = new byte[Math.max(length, frame.length * 2)];
-            SCRATCH.set(frame);
-        }
-        content.getBytes(content.readerIndex(), frame, 0, length);
         DecodeError fault = decoder.decode(frame, length, request);
         if (fault != null) {
             error(fault.code(), fault.message(), fault.idJson());
@@ -220,18 +165,9 @@ final class NativeSession extends ChannelInboundHandlerAdapter implements Outlet
         send(NativeFrames.error(code, message, re));
     }
 
-    /** Writes a finished frame; safe from any thread. */
-    private void send(byte[] frame) {
-        meters.frameOut();
-        channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), channel.voidPromise());
-    }
-
     @Override
-    public void deliver(Event event) {
-        if (event instanceof Event.Relayed relayed) {
-            send(relayed.payload());
-            meters.relayed(relayed.receivedNanos());
-        } else if (event instanceof Event.PeerJoined joined) {
+    protected void onEvent(Event event) {
+        if (event instanceof Event.PeerJoined joined) {
             send(NativeFrames.peerJoined(joined.room(), joined.member()));
         } else if (event instanceof Event.PeerLeft left) {
             send(NativeFrames.peerLeft(left.room(), left.member().peer(), left.reason()));
@@ -244,8 +180,7 @@ final class NativeSession extends ChannelInboundHandlerAdapter implements Outlet
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.warn("native session {} failed: {}", peer, cause.toString(), cause);
         if (peer != null) error(ErrorCode.INTERNAL, "internal error", null);
-        ctx.close();
+        super.exceptionCaught(ctx, cause);
     }
 }

@@ -1,0 +1,131 @@
+package io.signalman.dialect;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.signalman.core.Event;
+import io.signalman.core.Outlet;
+import io.signalman.ops.DialectMeters;
+import io.signalman.transport.Endpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The part of every dialect's connection handler that is not about its wire format: start after
+ * the upgrade, count frames, hand text frames over as bytes, release buffers, write finished frames
+ * from any thread, and end the session when the channel closes.
+ *
+ * <p>Inbound methods run on the connection's event loop; {@link #deliver} may run on any thread.
+ */
+public abstract class WebSocketSession extends ChannelInboundHandlerAdapter implements Outlet {
+    private static final Logger log = LoggerFactory.getLogger(WebSocketSession.class);
+
+    /** Per event-loop scratch array the current frame is copied into; grows on demand, never shrinks. */
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[4096];
+        }
+    };
+
+    protected final Channel channel;
+    protected final DialectMeters meters;
+    private boolean started;
+
+    protected WebSocketSession(Channel channel, DialectMeters meters) {
+        this.channel = channel;
+        this.meters = meters;
+    }
+
+    /** The upgrade is complete: register with the core, greet the client if the protocol does. */
+    protected abstract void onStart();
+
+    /**
+     * A text frame. {@code frame[0, length)} is valid only during this call (the array is reused
+     * for the next frame), so keep copies, not the array.
+     */
+    protected abstract void onText(byte[] frame, int length, long receivedNanos);
+
+    /** A binary frame; ignored unless the dialect answers it. */
+    protected void onBinary() {}
+
+    /** The connection has ended; leave the core. Called once, and only after {@link #onStart()}. */
+    protected abstract void onClose();
+
+    /** Turns a core event other than a relay into frames; relays are written as they are. */
+    protected abstract void onEvent(Event event);
+
+    @Override
+    public final void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == Endpoint.SessionStart.INSTANCE) {
+            started = true;
+            meters.connectionOpened();
+            onStart();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public final void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (!started) return;
+            if (msg instanceof TextWebSocketFrame text) {
+                meters.frameIn();
+                long receivedNanos = System.nanoTime();
+                ByteBuf content = text.content();
+                int length = content.readableBytes();
+                byte[] frame = SCRATCH.get();
+                if (frame.length < length) {
+                    frame = new byte[Math.max(length, frame.length * 2)];
+                    SCRATCH.set(frame);
+                }
+                content.getBytes(content.readerIndex(), frame, 0, length);
+                onText(frame, length, receivedNanos);
+            } else if (msg instanceof BinaryWebSocketFrame) {
+                meters.frameIn();
+                onBinary();
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public final void channelInactive(ChannelHandlerContext ctx) {
+        if (started) {
+            started = false;
+            meters.connectionClosed();
+            onClose();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public final void deliver(Event event) {
+        if (event instanceof Event.Relayed relayed) {
+            send(relayed.payload());
+            meters.relayed(relayed.receivedNanos());
+        } else {
+            onEvent(event);
+        }
+    }
+
+    /** Writes one finished text frame; safe from any thread. The array must not change afterwards. */
+    protected final void send(byte[] frame) {
+        meters.frameOut();
+        channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), channel.voidPromise());
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("{} session failed: {}", getClass().getSimpleName(), cause.toString(), cause);
+        ctx.close();
+    }
+}
