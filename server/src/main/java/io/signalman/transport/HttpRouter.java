@@ -106,9 +106,11 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return;
             }
             pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(limits.hardFrameBytes()));
-            pipeline.addLast("ws-idle", new IdleStateHandler(
-                    limits.idleMillis(), limits.pingMillis(), 0, TimeUnit.MILLISECONDS));
-            pipeline.addLast("ws-gate", new WebSocketGate(endpoint.name()));
+            long checkMillis = limits.pingMillis() > 0 ? limits.pingMillis() : limits.idleMillis();
+            if (checkMillis > 0) {
+                pipeline.addLast("ws-idle", new IdleStateHandler(checkMillis, 0, 0, TimeUnit.MILLISECONDS));
+            }
+            pipeline.addLast("ws-gate", new WebSocketGate(endpoint.name(), limits.idleMillis()));
             pipeline.addLast("session", session);
             if (pipeline.get(HttpObjectAggregator.class) != null) pipeline.remove(HttpObjectAggregator.class);
             pipeline.remove(this);

@@ -24,14 +24,19 @@ final class WebSocketGate extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(WebSocketGate.class);
 
     private final String endpoint;
+    private final long idleNanos;
+    private long lastReadNanos = System.nanoTime();
     private boolean closing;
 
-    WebSocketGate(String endpoint) {
+    /** @param idleMillis how long the client may stay silent (0: forever) */
+    WebSocketGate(String endpoint, long idleMillis) {
         this.endpoint = endpoint;
+        this.idleNanos = idleMillis * 1_000_000;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        lastReadNanos = System.nanoTime();
         if (msg instanceof PingWebSocketFrame ping) {
             ctx.writeAndFlush(new PongWebSocketFrame(ping.content()));
         } else if (msg instanceof PongWebSocketFrame pong) {
@@ -55,11 +60,13 @@ final class WebSocketGate extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent idle) {
-            if (idle.state() == IdleState.READER_IDLE) {
+        // The idle handler fires after every heartbeat interval without reads: ping the client, and
+        // close it once it has been silent (not even a pong) for the whole idle timeout.
+        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+            if (idleNanos > 0 && System.nanoTime() - lastReadNanos >= idleNanos) {
                 log.debug("{}: closing {} after its idle timeout", endpoint, ctx.channel().remoteAddress());
                 Sockets.close(ctx.channel(), WebSocketCloseStatus.POLICY_VIOLATION.code(), "idle timeout");
-            } else if (idle.state() == IdleState.WRITER_IDLE) {
+            } else {
                 ctx.writeAndFlush(new PingWebSocketFrame());
             }
             return;

@@ -75,6 +75,25 @@ class ListenerTest {
     }
 
     @Test
+    void aClientThatOnlyReceivesIsPingedAndKept() throws Exception {
+        try (TestServer server = new TestServer(TestConfigs.builder().heartbeatMs(100).idleTimeoutMs(400).build());
+                WsClient talker = WsClient.connect(server.ws("main") + "/v1/ws");
+                WsClient listener = WsClient.connect(server.ws("main") + "/v1/ws")) {
+            talker.next();
+            String listenerId = Json.field(listener.next(), "peer");
+            talker.send("{\"type\":\"join\",\"room\":\"busy\"}").next();
+            listener.send("{\"type\":\"join\",\"room\":\"busy\"}").next();
+            talker.next();
+            for (int i = 0; i < 24; i++) { // the server writes to the listener all the time; it never sends a frame
+                talker.send("{\"type\":\"signal\",\"to\":\"" + listenerId + "\",\"data\":" + i + "}");
+                assertThat(listener.next()).endsWith("\"data\":" + i + "}");
+                Thread.sleep(50);
+            }
+            assertThat(listener.isClosed()).isFalse();
+        }
+    }
+
+    @Test
     void aSilentClientIsPingedThenClosedAfterTheIdleTimeout() throws Exception {
         try (TestServer server = new TestServer(TestConfigs.builder().heartbeatMs(100).idleTimeoutMs(500).build());
                 Socket socket = new Socket("127.0.0.1", server.server().address("main").getPort())) {

@@ -8,7 +8,7 @@ import io.signalman.core.RoomPolicy;
 import io.signalman.core.Switchboard;
 import io.signalman.dialect.Dialect;
 import io.signalman.dialect.DialectContext;
-import io.signalman.dialect.JsonObjectScan;
+import io.signalman.dialect.JsJson;
 import io.signalman.ops.DialectMeters;
 import io.signalman.transport.Endpoint;
 import io.signalman.transport.Routes;
@@ -32,7 +32,7 @@ public final class BroadcastDialect implements Dialect {
     private final DialectMeters meters;
     private final SocketLimits limits;
     private final boolean byCode;
-    private final JsonObjectScan scan;
+    private final JsJson json;
     private final AtomicInteger mounts = new AtomicInteger();
 
     public BroadcastDialect(DialectContext context) {
@@ -42,7 +42,7 @@ public final class BroadcastDialect implements Dialect {
         this.limits = new SocketLimits(config.hardFrameBytes(), config.hardFrameBytes(), PING_MILLIS,
                 Math.max(IDLE_MILLIS, config.idleTimeoutMs()));
         this.byCode = config.broadcastByCode();
-        this.scan = new JsonObjectScan(config.maxJsonDepth());
+        this.json = new JsJson(config.maxJsonDepth());
     }
 
     @Override
@@ -102,7 +102,7 @@ public final class BroadcastDialect implements Dialect {
         return byCode;
     }
 
-    JsonObjectScan scan() {
-        return scan;
+    JsJson json() {
+        return json;
     }
 }

@@ -1,5 +1,6 @@
 package io.signalman.dialect.broadcast;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.channel.Channel;
 import io.signalman.core.Event;
 import io.signalman.core.Ids;
@@ -8,11 +9,9 @@ import io.signalman.core.Member;
 import io.signalman.core.Peer;
 import io.signalman.core.RoomPolicy;
 import io.signalman.core.Switchboard;
-import io.signalman.dialect.JsonObjectScan;
-import io.signalman.dialect.JsonObjectScan.Field;
+import io.signalman.dialect.JsJson;
 import io.signalman.dialect.WebSocketSession;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * One broadcast client. Text frames are copied once and handed to every other member; binary
@@ -65,15 +64,11 @@ final class BroadcastSession extends WebSocketSession {
         }
     }
 
-    /** The frame's {@code code} as JavaScript would key an object with it, or null. */
+    /** The frame's {@code code} as the blog's server keyed its map ({@code String(code)}), or null if not JSON. */
     private String code(byte[] frame, int length) {
-        List<Field> fields = dialect.scan().scan(frame, length);
-        if (fields == null) return null;
-        Field code = JsonObjectScan.find(fields, "code");
-        if (code == null || code.token().isStructStart() || code.token() == com.fasterxml.jackson.core.JsonToken.VALUE_NULL) {
-            return null;
-        }
-        return code.text();
+        JsonNode message = dialect.json().parse(frame, 0, length);
+        if (message == null || message.isNull()) return null; // the original threw here
+        return JsJson.toJsString(message.get("code"));
     }
 
     @Override

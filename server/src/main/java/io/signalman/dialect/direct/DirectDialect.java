@@ -7,7 +7,7 @@ import io.signalman.config.ServerConfig;
 import io.signalman.core.Switchboard;
 import io.signalman.dialect.Dialect;
 import io.signalman.dialect.DialectContext;
-import io.signalman.dialect.JsonObjectScan;
+import io.signalman.dialect.JsJson;
 import io.signalman.ops.DialectMeters;
 import io.signalman.transport.Endpoint;
 import io.signalman.transport.Routes;
@@ -28,7 +28,7 @@ public final class DirectDialect implements Dialect, Endpoint {
     private final Switchboard switchboard;
     private final DialectMeters meters;
     private final SocketLimits limits;
-    private final JsonObjectScan scan;
+    private final JsJson json;
     private final String defaultHost;
     private final int defaultPort;
 
@@ -38,7 +38,7 @@ public final class DirectDialect implements Dialect, Endpoint {
         this.meters = context.metrics().dialect(NAME, REALM);
         this.limits = new SocketLimits(config.hardFrameBytes(), config.hardFrameBytes(), PING_MILLIS,
                 Math.max(config.idleTimeoutMs(), 3 * PING_MILLIS));
-        this.scan = new JsonObjectScan(config.maxJsonDepth());
+        this.json = new JsJson(config.maxJsonDepth());
         this.defaultHost = config.originalEnvironment().getOrDefault("SIGNALING_SERVER_ADDR", "127.0.0.1");
         String port = config.originalEnvironment().getOrDefault("SIGNALING_SERVER_PORT", "8000");
         try {
@@ -92,7 +92,7 @@ public final class DirectDialect implements Dialect, Endpoint {
         return meters;
     }
 
-    JsonObjectScan scan() {
-        return scan;
+    JsJson json() {
+        return json;
     }
 }

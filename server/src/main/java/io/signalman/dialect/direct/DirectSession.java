@@ -1,17 +1,15 @@
 package io.signalman.dialect.direct;
 
-import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.channel.Channel;
 import io.signalman.core.Event;
 import io.signalman.core.LeaveReason;
 import io.signalman.core.Peer;
 import io.signalman.core.SendOutcome;
 import io.signalman.core.Switchboard;
-import io.signalman.dialect.JsonObjectScan;
-import io.signalman.dialect.JsonObjectScan.Field;
+import io.signalman.dialect.JsJson;
 import io.signalman.dialect.WebSocketSession;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +24,6 @@ final class DirectSession extends WebSocketSession {
     private final DirectDialect dialect;
     private final Switchboard switchboard;
     private final String id;
-    private final byte[] quotedId;
     private Peer peer;
 
     DirectSession(DirectDialect dialect, Channel channel, String id) {
@@ -34,8 +31,6 @@ final class DirectSession extends WebSocketSession {
         this.dialect = dialect;
         this.switchboard = dialect.switchboard();
         this.id = id;
-        this.quotedId = com.fasterxml.jackson.databind.node.TextNode.valueOf(id).toString()
-                .getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -44,23 +39,19 @@ final class DirectSession extends WebSocketSession {
         log.debug("Client connected: {}", id);
     }
 
-    /** Invalid JSON, non-objects and frames without a string or number {@code id} are dropped. */
+    /**
+     * The original parsed the frame, looked the addressee up by {@code String(msg.id)}, set {@code id}
+     * to the sender and sent {@code JSON.stringify(msg)}; clients see that text, so it is rebuilt the
+     * same way. Invalid JSON and non-objects (which crashed the original) are dropped.
+     */
     @Override
     protected void onText(byte[] frame, int length, long receivedNanos) {
-        List<Field> fields = dialect.scan().scan(frame, length);
-        if (fields == null) return;
-        Field target = JsonObjectScan.find(fields, "id");
-        if (target == null || !(target.isString() || target.token() == JsonToken.VALUE_NUMBER_INT)) {
-            log.debug("Can not find peer with ID {}", target == null ? "undefined" : target.text());
-            return;
-        }
-        // Splice the sender's id over the addressee's; every other byte goes out as it came.
-        byte[] out = new byte[length - (target.end() - target.start()) + quotedId.length];
-        System.arraycopy(frame, 0, out, 0, target.start());
-        System.arraycopy(quotedId, 0, out, target.start(), quotedId.length);
-        System.arraycopy(frame, target.end(), out, target.start() + quotedId.length, length - target.end());
-        if (switchboard.send(peer, target.text(), out, receivedNanos) != SendOutcome.DELIVERED) {
-            log.debug("Can not find peer with ID {}", target.text());
+        JsonNode message = dialect.json().parse(frame, 0, length);
+        if (message == null || !message.isObject()) return;
+        String target = JsJson.toJsString(message.get("id"));
+        ((ObjectNode) message).put("id", id); // an existing key keeps its place, as in JavaScript
+        if (switchboard.send(peer, target, JsJson.stringifyUtf8(message), receivedNanos) != SendOutcome.DELIVERED) {
+            log.debug("Can not find peer with ID {}", target);
         }
     }
 

@@ -123,6 +123,10 @@ final class NativeSession extends WebSocketSession {
 
     private void signal(long receivedNanos) {
         String room = request.room;
+        if (request.to.equals(peer.id())) {
+            answer(SendOutcome.SELF, room);
+            return;
+        }
         byte[] prefix = room == null ? signalPrefix : NativeFrames.signalPrefix(quotedId, quotedRoom(room));
         byte[] frame = NativeFrames.wrap(prefix, request.source, request.dataStart, request.dataEnd);
         SendOutcome outcome = dialect.config().openAddressing() && room == null

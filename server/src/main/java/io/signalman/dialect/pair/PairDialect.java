@@ -10,7 +10,7 @@ import io.signalman.core.RoomPolicy;
 import io.signalman.core.Switchboard;
 import io.signalman.dialect.Dialect;
 import io.signalman.dialect.DialectContext;
-import io.signalman.dialect.JsonObjectScan;
+import io.signalman.dialect.JsJson;
 import io.signalman.ops.DialectMeters;
 import io.signalman.transport.Endpoint;
 import io.signalman.transport.HttpResponses;
@@ -26,13 +26,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class PairDialect implements Dialect, Endpoint {
     public static final String NAME = "pair";
+    private static final String RUNNING = "WebRTC Signaling Server Running";
     static final String REALM = "pair";
 
     private final Switchboard switchboard;
     private final DialectMeters meters;
     private final SocketLimits limits;
     private final RoomPolicy roomPolicy;
-    private final JsonObjectScan scan;
+    private final JsJson json;
     private final AtomicLong lastConnectionId = new AtomicLong();
 
     public PairDialect(DialectContext context) {
@@ -43,7 +44,7 @@ public final class PairDialect implements Dialect, Endpoint {
         this.limits = new SocketLimits(config.hardFrameBytes(), config.hardFrameBytes(), config.heartbeatMs(),
                 config.idleTimeoutMs());
         this.roomPolicy = new RoomPolicy(config.roomCapacity(), true);
-        this.scan = new JsonObjectScan(config.maxJsonDepth());
+        this.json = new JsJson(config.maxJsonDepth());
     }
 
     @Override
@@ -87,8 +88,11 @@ public final class PairDialect implements Dialect, Endpoint {
         String path = rest.isEmpty() || rest.startsWith("?") ? "/" : rest.startsWith("/") ? rest : "/" + rest;
         int query = path.indexOf('?');
         if (query >= 0) path = path.substring(0, query);
-        if (path.equals("/") && request.method().name().equals("GET")) {
-            return HttpResponses.of(HttpResponseStatus.OK, "text/html; charset=utf-8", "WebRTC Signaling Server Running");
+        String method = request.method().name();
+        if (path.equals("/") && (method.equals("GET") || method.equals("HEAD"))) {
+            FullHttpResponse ok = HttpResponses.of(HttpResponseStatus.OK, "text/html; charset=utf-8", RUNNING);
+            if (method.equals("HEAD")) ok.content().clear(); // Express answers HEAD with GET's headers, no body
+            return ok;
         }
         String body = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n"
                 + "</head>\n<body>\n<pre>Cannot " + request.method().name() + " " + escape(path) + "</pre>\n</body>\n</html>\n";
@@ -120,7 +124,7 @@ public final class PairDialect implements Dialect, Endpoint {
         return roomPolicy;
     }
 
-    JsonObjectScan scan() {
-        return scan;
+    JsJson json() {
+        return json;
     }
 }

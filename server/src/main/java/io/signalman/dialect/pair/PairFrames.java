@@ -1,13 +1,15 @@
 package io.signalman.dialect.pair;
 
 import io.signalman.core.Member;
+import io.signalman.dialect.JsJson;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
  * The pair protocol's server frames, with the original's key order. Member metadata is stored as
  * the exact {@code {"id":…,"userId":…}} object the original lists in {@code roomInfo}, so frames
- * are assembled from it without parsing.
+ * are assembled from it without parsing. Relayed values are re-serialized with {@link JsJson}
+ * because the original re-serialized them and its clients saw that text.
  */
 final class PairFrames {
     static final String MISSING_PARAMETERS = "Missing required parameters: userId and remoteId are required";
@@ -22,7 +24,9 @@ final class PairFrames {
 
     /** A JSON string literal, escaped as JSON.stringify escapes. */
     static String quote(String text) {
-        return JsValues.stringify(com.fasterxml.jackson.databind.node.TextNode.valueOf(text));
+        StringBuilder out = new StringBuilder(text.length() + 2);
+        JsJson.quote(text, out);
+        return out.toString();
     }
 
     static byte[] roomEvent(String type, String quotedRoom) {
@@ -57,32 +61,15 @@ final class PairFrames {
         return out;
     }
 
-    /** {@code {"type":"message",["data":<raw>,]"from":<userId>}}. */
-    static byte[] message(byte[] frame, int dataStart, int dataEnd, byte[] fromSuffix) {
-        byte[] head = dataStart < 0 ? utf8("{\"type\":\"message\"") : utf8("{\"type\":\"message\",\"data\":");
-        int dataLength = dataStart < 0 ? 0 : dataEnd - dataStart;
-        byte[] out = new byte[head.length + dataLength + fromSuffix.length];
-        System.arraycopy(head, 0, out, 0, head.length);
-        if (dataLength > 0) System.arraycopy(frame, dataStart, out, head.length, dataLength);
-        System.arraycopy(fromSuffix, 0, out, head.length + dataLength, fromSuffix.length);
-        return out;
+    /** {@code {"type":"message"[,"data":<data>],"from":<userId>}} (a missing {@code data} is left out). */
+    static byte[] message(String dataJson, String userIdJson) {
+        return utf8("{\"type\":\"message\"" + (dataJson == null ? "" : ",\"data\":" + dataJson)
+                + ",\"from\":" + userIdJson + "}");
     }
 
-    /** {@code {"type":"message","data":{"type":"candidate"[,"candidate":<raw>]},"from":<userId>}}. */
-    static byte[] candidate(byte[] frame, int start, int end, byte[] fromSuffix) {
-        byte[] head = start < 0 ? utf8("{\"type\":\"message\",\"data\":{\"type\":\"candidate\"")
-                : utf8("{\"type\":\"message\",\"data\":{\"type\":\"candidate\",\"candidate\":");
-        int length = start < 0 ? 0 : end - start;
-        byte[] out = new byte[head.length + length + 1 + fromSuffix.length];
-        System.arraycopy(head, 0, out, 0, head.length);
-        if (length > 0) System.arraycopy(frame, start, out, head.length, length);
-        out[head.length + length] = '}';
-        System.arraycopy(fromSuffix, 0, out, head.length + length + 1, fromSuffix.length);
-        return out;
-    }
-
-    /** {@code ,"from":<userId>}} — the end of every relayed message of one sender. */
-    static byte[] fromSuffix(String userIdJson) {
-        return utf8(",\"from\":" + userIdJson + "}");
+    /** {@code {"type":"message","data":{"type":"candidate"[,"candidate":<c>]},"from":<userId>}}. */
+    static byte[] candidate(String candidateJson, String userIdJson) {
+        return utf8("{\"type\":\"message\",\"data\":{\"type\":\"candidate\""
+                + (candidateJson == null ? "" : ",\"candidate\":" + candidateJson) + "},\"from\":" + userIdJson + "}");
     }
 }

@@ -1,0 +1,152 @@
+package io.signalman.dialect;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * {@code JSON.parse} and {@code JSON.stringify} as the Node.js originals applied them to frames they
+ * forwarded. Some original servers re-serialized what they relayed, and their clients saw exactly
+ * that text, so a compatible server must produce the same bytes. Jackson's writer differs in small
+ * ways (number formatting, the case of hex escapes), hence this hand-written writer; parsing is Jackson's,
+ * which keeps the first position and last value of a repeated key as JavaScript objects do.
+ */
+public final class JsJson {
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private final ObjectMapper mapper;
+
+    public JsJson(int maxDepth) {
+        this.mapper = new ObjectMapper(JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
+                .build())
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS); // JSON.parse takes one value only
+    }
+
+    /** The value in {@code bytes[start, end)}, or null if it is not JSON as {@code JSON.parse} reads it. */
+    public JsonNode parse(byte[] bytes, int start, int end) {
+        if (end - start >= 3 && (bytes[start] & 0xFF) == 0xEF && (bytes[start + 1] & 0xFF) == 0xBB
+                && (bytes[start + 2] & 0xFF) == 0xBF) {
+            return null; // JSON.parse refuses a byte-order mark
+        }
+        try {
+            JsonNode node = mapper.readTree(bytes, start, end - start);
+            return node == null || node.isMissingNode() ? null : node;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** {@code JSON.stringify(value)} as UTF-8. */
+    public static byte[] stringifyUtf8(JsonNode value) {
+        return stringify(value).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** {@code JSON.stringify(value)}. */
+    public static String stringify(JsonNode value) {
+        StringBuilder out = new StringBuilder();
+        write(value, out);
+        return out.toString();
+    }
+
+    private static void write(JsonNode value, StringBuilder out) {
+        if (value.isObject()) {
+            out.append('{');
+            boolean first = true;
+            for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                if (!first) out.append(',');
+                first = false;
+                quote(field.getKey(), out);
+                out.append(':');
+                write(field.getValue(), out);
+            }
+            out.append('}');
+        } else if (value.isArray()) {
+            out.append('[');
+            for (int i = 0; i < value.size(); i++) {
+                if (i > 0) out.append(',');
+                write(value.get(i), out);
+            }
+            out.append(']');
+        } else if (value.isTextual()) {
+            quote(value.textValue(), out);
+        } else if (value.isNumber()) {
+            out.append(number(value.doubleValue()));
+        } else if (value.isBoolean()) {
+            out.append(value.booleanValue());
+        } else {
+            out.append("null");
+        }
+    }
+
+    /** A JSON string literal with exactly the escapes JSON.stringify uses (ES2019 well-formed). */
+    public static void quote(String text, StringBuilder out) {
+        out.append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                out.append(c).append(text.charAt(++i));
+                continue;
+            }
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || Character.isSurrogate(c)) { // control characters and lone surrogates
+                        out.append("\\u").append(HEX[c >> 12 & 15]).append(HEX[c >> 8 & 15])
+                                .append(HEX[c >> 4 & 15]).append(HEX[c & 15]);
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+
+    /** {@code String(value)}, which is also how a value becomes a property key ({@code map[value]}). */
+    public static String toJsString(JsonNode value) {
+        if (value == null || value.isMissingNode()) return "undefined";
+        if (value.isTextual()) return value.textValue();
+        if (value.isNumber()) return number(value.doubleValue());
+        if (value.isBoolean()) return Boolean.toString(value.booleanValue());
+        if (value.isNull()) return "null";
+        if (value.isArray()) {
+            StringBuilder joined = new StringBuilder();
+            for (int i = 0; i < value.size(); i++) {
+                if (i > 0) joined.append(',');
+                JsonNode element = value.get(i);
+                if (!element.isNull()) joined.append(toJsString(element));
+            }
+            return joined.toString();
+        }
+        return "[object Object]";
+    }
+
+    /** {@code Number.prototype.toString()} of a finite number, as JSON.stringify prints numbers. */
+    public static String number(double number) {
+        if (number == 0) return "0";
+        double magnitude = Math.abs(number);
+        if (magnitude >= 1e-6 && magnitude < 1e21) {
+            // Double.toString gives the shortest digits that round-trip, as JavaScript does.
+            return new BigDecimal(Double.toString(number)).stripTrailingZeros().toPlainString();
+        }
+        String[] parts = Double.toString(number).split("E");
+        String mantissa = new BigDecimal(parts[0]).stripTrailingZeros().toPlainString();
+        int exponent = Integer.parseInt(parts[1]);
+        return mantissa + "e" + (exponent >= 0 ? "+" : "") + exponent;
+    }
+}
