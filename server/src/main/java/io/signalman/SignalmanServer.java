@@ -9,6 +9,7 @@ import io.signalman.core.engine.LocalEngine;
 import io.signalman.dialect.Dialect;
 import io.signalman.dialect.DialectContext;
 import io.signalman.dialect.Dialects;
+import io.signalman.dialect.SocketIoDialect;
 import io.signalman.ops.InfoPage;
 import io.signalman.ops.Metrics;
 import io.signalman.ops.OpsRoutes;
@@ -16,8 +17,10 @@ import io.signalman.transport.Listener;
 import io.signalman.transport.Routes;
 import io.signalman.transport.TlsFiles;
 import io.signalman.transport.Transport;
+import io.signalman.transport.socketio.SocketIoServer;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -69,39 +72,68 @@ public final class SignalmanServer implements AutoCloseable {
     private void bind() throws InterruptedException {
         Metrics metrics = new Metrics(engine);
         Switchboard switchboard = new Switchboard(engine, config.maxRoomsPerPeer());
-        Map<String, Dialect> dialects = Dialects.createAll(new DialectContext(switchboard, metrics, config));
+        Map<String, Dialect> dialects = Dialects.createAll(
+                new DialectContext(switchboard, metrics, config, transport.timers()));
 
         Routes main = new Routes();
         OpsRoutes.mount(main, metrics, this::isReady, () -> InfoPage.render(listeners));
         dialects.values().forEach(dialect -> dialect.mountOnMain(main));
-        open("main", config.host(), config.port(), config.tls() == null ? null : config.tls().load(), main);
+        open("main", config.host(), config.port(), config.tls(), main, List.copyOf(dialects.values()));
 
+        // Specs naming the same address share one listener (e.g. star and workspaces on one port).
+        Map<String, List<ListenerSpec>> byAddress = new LinkedHashMap<>();
         for (ListenerSpec spec : config.listeners()) {
             Dialect dialect = dialects.get(spec.dialect());
-            Routes routes = new Routes();
-            dialect.mountAtRoot(routes);
-            int port = spec.port() == ListenerSpec.DEFAULT_PORT ? dialect.defaultPort() : spec.port();
             String host = spec.host() != null ? spec.host()
                     : dialect.defaultHost() != null ? dialect.defaultHost() : config.host();
-            TlsFiles tls = spec.tls() != null ? spec.tls() : dialect.usesMainTls() ? config.tls() : null;
-            open(spec.dialect(), host, port, tls == null ? null : tls.load(), routes);
+            int port = spec.port() == ListenerSpec.DEFAULT_PORT ? dialect.defaultPort() : spec.port();
+            String key = port == 0 ? spec.dialect() + "@" + host + ":0#" + byAddress.size() : host + ":" + port;
+            byAddress.computeIfAbsent(key, k -> new ArrayList<>())
+                    .add(new ListenerSpec(spec.dialect(), host, port, spec.tls()));
+        }
+        for (List<ListenerSpec> specs : byAddress.values()) {
+            ListenerSpec first = specs.get(0);
+            Routes routes = new Routes();
+            List<Dialect> served = new ArrayList<>();
+            TlsFiles tls = null;
+            for (ListenerSpec spec : specs) {
+                Dialect dialect = dialects.get(spec.dialect());
+                dialect.mountAtRoot(routes);
+                served.add(dialect);
+                if (tls == null) tls = spec.tls() != null ? spec.tls() : dialect.usesMainTls() ? config.tls() : null;
+            }
+            String name = specs.stream().map(ListenerSpec::dialect).distinct().reduce((a, b) -> a + "+" + b).orElseThrow();
+            open(name, first.host(), first.port(), tls, routes, served);
         }
         ready = true;
         log.info("Signalman is ready ({} transport, {} worker threads)",
                 transport.isEpoll() ? "epoll" : "NIO", config.workerThreads());
     }
 
-    private void open(String name, String host, int port, SslContext tls, Routes routes) throws InterruptedException {
+    private void open(String name, String host, int port, TlsFiles tlsFiles, Routes routes, List<Dialect> served)
+            throws InterruptedException {
+        SslContext tls = tlsFiles == null ? null : tlsFiles.load();
+        SocketIoServer socketIo = socketIoFor(served);
         InetSocketAddress address = new InetSocketAddress(host, port);
-        Listener listener = new Listener(name, address, tls, routes);
+        Listener listener = new Listener(name, address, tls, routes, socketIo);
         try {
             listener.start(transport);
         } catch (Exception e) {
+            if (socketIo != null) socketIo.stop();
             throw new BindFailure("cannot listen on " + host + ":" + port + " for " + name + ": " + e.getMessage(), e);
         }
         listeners.add(listener);
         log.info("{} listener on {}://{}:{}", name, tls == null ? "http" : "https",
                 listener.boundAddress().getHostString(), listener.boundAddress().getPort());
+    }
+
+    /** One Socket.IO server for the Socket.IO dialects a listener serves (their events do not collide). */
+    private static SocketIoServer socketIoFor(List<Dialect> served) {
+        List<SocketIoDialect> socketIoDialects = served.stream().map(Dialect::socketIo).filter(d -> d != null).toList();
+        if (socketIoDialects.isEmpty()) return null;
+        SocketIoServer server = new SocketIoServer(socketIoDialects.get(0).settings());
+        socketIoDialects.forEach(dialect -> dialect.bind(server.namespace()));
+        return server;
     }
 
     /** True while the node accepts and serves clients. */

@@ -103,6 +103,15 @@ public final class Switchboard {
         return engine.deliver(from.realm(), to, event) ? SendOutcome.DELIVERED : SendOutcome.PEER_UNAVAILABLE;
     }
 
+    /**
+     * Hands a payload to a peer by id on behalf of the server or of a connection that is not a
+     * peer itself (for protocols where one connection speaks for several registered names).
+     */
+    public SendOutcome sendTo(String realm, String to, String from, byte[] payload, long receivedNanos) {
+        Event event = new Event.Relayed(from, null, payload, receivedNanos);
+        return engine.deliver(realm, to, event) ? SendOutcome.DELIVERED : SendOutcome.PEER_UNAVAILABLE;
+    }
+
     /** Relays a payload to every other member of a room the sender is in. */
     public SendOutcome broadcast(Peer from, String room, byte[] payload, long receivedNanos) {
         if (!from.rooms().contains(room)) return SendOutcome.NOT_IN_ROOM;

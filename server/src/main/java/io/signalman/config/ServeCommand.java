@@ -89,6 +89,15 @@ public final class ServeCommand implements Callable<Integer> {
             description = "broadcast dialect: relay only to the first other client that sent the same 'code' (default: ${DEFAULT-VALUE}).")
     boolean broadcastByCode;
 
+    @Option(names = "--star-refresh-ms", defaultValue = "10000",
+            description = "star dialect: re-announce every joined peer this often (default: ${DEFAULT-VALUE}).")
+    long starRefreshMs;
+
+    @Option(names = "--disable-metrics", defaultValue = "false",
+            description = "star dialect: leave out the webrtc_star_* series and the star listener's /metrics, as the original's"
+                    + " --disable-metrics (or DISABLE_METRICS) did (default: ${DEFAULT-VALUE}).")
+    boolean disableMetrics;
+
     @Option(names = "--log-level", defaultValue = "info", description = "error, warn, info, debug or trace (default: ${DEFAULT-VALUE}).")
     String logLevel;
 
@@ -137,11 +146,14 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        require(starRefreshMs >= 100, "--star-refresh-ms must be at least 100");
+        Map<String, String> originalEnvironment = originalEnvironment();
         TlsFiles tls = tlsCert == null ? null : new TlsFiles(tlsCert, tlsKey);
         int workers = workerThreads == 0 ? Runtime.getRuntime().availableProcessors() : workerThreads;
         return new ServerConfig(host, port, tls, List.copyOf(listeners), List.copyOf(ice), roomCapacity, maxMetaBytes,
                 maxRoomsPerPeer, messageBytes, hardFrameBytes, maxJsonDepth, heartbeatMs, idleTimeoutMs,
-                openAddressing, workers, shutdownGraceMs, broadcastByCode, originalEnvironment());
+                openAddressing, workers, shutdownGraceMs, broadcastByCode, starRefreshMs,
+                !disableMetrics && !isTruthy(originalEnvironment.get("DISABLE_METRICS")), originalEnvironment);
     }
 
     /** The variables original systems read, from the environment or {@code .env}. */
@@ -155,6 +167,11 @@ public final class ServeCommand implements Callable<Integer> {
             }
         }
         return Map.copyOf(values);
+    }
+
+    /** Node's reading of an environment flag: set and not empty, "0" or "false". */
+    private static boolean isTruthy(String value) {
+        return value != null && !value.isEmpty() && !value.equals("0") && !value.equalsIgnoreCase("false");
     }
 
     private void require(boolean condition, String message) {

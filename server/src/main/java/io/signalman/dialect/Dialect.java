@@ -28,6 +28,14 @@ public interface Dialect {
         return false;
     }
 
+    /**
+     * For dialects carried by Socket.IO: the Engine.IO settings of a listener this dialect serves
+     * at its root, and the binding of its events; null for plain-WebSocket dialects.
+     */
+    default SocketIoDialect socketIo() {
+        return null;
+    }
+
     /** Mounts this dialect's endpoints on the main listener, under its own paths. */
     void mountOnMain(Routes routes);
 

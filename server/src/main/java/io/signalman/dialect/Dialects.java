@@ -4,6 +4,7 @@ import io.signalman.dialect.broadcast.BroadcastDialect;
 import io.signalman.dialect.direct.DirectDialect;
 import io.signalman.dialect.nativeproto.NativeDialect;
 import io.signalman.dialect.pair.PairDialect;
+import io.signalman.dialect.star.StarDialect;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,13 +20,14 @@ public final class Dialects {
         FACTORIES.put(PairDialect.NAME, PairDialect::new);
         FACTORIES.put(BroadcastDialect.NAME, BroadcastDialect::new);
         FACTORIES.put(DirectDialect.NAME, DirectDialect::new);
+        FACTORIES.put(StarDialect.NAME, StarDialect::new);
     }
 
     private Dialects() {}
 
     /** Environment variables that original systems read and that some dialect honours. */
     public static List<String> originalEnvironmentKeys() {
-        return List.of("SIGNALING_SERVER_ADDR", "SIGNALING_SERVER_PORT");
+        return List.of("SIGNALING_SERVER_ADDR", "SIGNALING_SERVER_PORT", "DISABLE_METRICS");
     }
 
     public static Set<String> names() {

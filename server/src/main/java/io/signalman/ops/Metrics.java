@@ -7,7 +7,10 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.signalman.core.Engine;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The node's Prometheus registry and the meters of each dialect. */
@@ -16,6 +19,7 @@ public final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, DialectMeters> dialects = new ConcurrentHashMap<>();
     private final Engine engine;
+    private final List<Supplier<String>> expositions = new CopyOnWriteArrayList<>();
 
     public Metrics(Engine engine) {
         this.engine = engine;
@@ -39,8 +43,18 @@ public final class Metrics {
         return registry;
     }
 
+    /**
+     * Adds series written by hand to the exposition, for dialects whose original metric names do not
+     * fit Micrometer's naming rules.
+     */
+    public void addExposition(Supplier<String> series) {
+        expositions.add(series);
+    }
+
     /** The Prometheus text exposition of every meter. */
     public String scrape() {
-        return registry.scrape();
+        StringBuilder out = new StringBuilder(registry.scrape());
+        expositions.forEach(series -> out.append(series.get()));
+        return out.toString();
     }
 }

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.signalman.transport.socketio.SocketIoServer;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,15 +28,18 @@ import org.slf4j.LoggerFactory;
  * WebSocket connections of the endpoint mounted at their path. After an upgrade it removes itself
  * and leaves the pipeline as: frame decoder, aggregator, heartbeat, {@link WebSocketGate}, session.
  */
-final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
 
     private final Routes routes;
     private final boolean secure;
+    private final boolean socketIo;
 
-    HttpRouter(Routes routes, boolean secure) {
+    /** @param socketIo whether netty-socketio's handlers follow this one and take the Socket.IO paths */
+    HttpRouter(Routes routes, boolean secure, boolean socketIo) {
         this.routes = routes;
         this.secure = secure;
+        this.socketIo = socketIo;
     }
 
     @Override
@@ -47,6 +51,13 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         String uri = request.uri();
         int query = uri.indexOf('?');
         String path = query < 0 ? uri : uri.substring(0, query);
+        if (socketIo && (path.startsWith(SocketIoServer.PATH) || path.startsWith(SocketIoServer.NEXT_PATH))) {
+            if (path.startsWith(SocketIoServer.NEXT_PATH)) {
+                request.setUri(SocketIoServer.PATH + uri.substring(SocketIoServer.NEXT_PATH.length()));
+            }
+            ctx.fireChannelRead(request.retain());
+            return;
+        }
 
         Routes.Match match = routes.mount(path, uri);
         boolean upgrade = isWebSocketUpgrade(request);
@@ -61,7 +72,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else if (match != null) {
             response = match.mount().endpoint().plainHttp(request, match.rest());
         } else {
-            response = HttpResponses.notFound();
+            response = routes.fallback().handle(request);
         }
         respond(ctx, request, response, HttpUtil.isKeepAlive(request));
     }
@@ -113,6 +124,12 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             pipeline.addLast("ws-gate", new WebSocketGate(endpoint.name(), limits.idleMillis()));
             pipeline.addLast("session", session);
             if (pipeline.get(HttpObjectAggregator.class) != null) pipeline.remove(HttpObjectAggregator.class);
+            if (socketIo) {
+                // This connection is ours, not Socket.IO's: its transports must not see our frames.
+                for (String name : SocketIoServer.handlerNames()) {
+                    if (pipeline.get(name) != null) pipeline.remove(name);
+                }
+            }
             pipeline.remove(this);
             pipeline.fireUserEventTriggered(Endpoint.SessionStart.INSTANCE);
         });

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.signalman.transport.socketio.SocketIoServer;
 import java.net.InetSocketAddress;
 
 /**
@@ -29,14 +30,17 @@ public final class Listener implements AutoCloseable {
     private final InetSocketAddress address;
     private final SslContext tls;
     private final Routes routes;
+    private final SocketIoServer socketIo;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
 
-    public Listener(String name, InetSocketAddress address, SslContext tls, Routes routes) {
+    /** @param socketIo the Socket.IO server this port also serves, or null */
+    public Listener(String name, InetSocketAddress address, SslContext tls, Routes routes, SocketIoServer socketIo) {
         this.name = name;
         this.address = address;
         this.tls = tls;
         this.routes = routes;
+        this.socketIo = socketIo;
     }
 
     /** Binds the port; throws if it cannot. */
@@ -48,7 +52,7 @@ public final class Listener implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                .childHandler(new ChannelInitializer<SocketChannel>() {
+                .childHandler(socketIo != null ? socketIoPipeline() : new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
@@ -57,11 +61,21 @@ public final class Listener implements AutoCloseable {
                         p.addLast("flush", new FlushConsolidationHandler(256, true));
                         p.addLast("http", new HttpServerCodec());
                         p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST_BYTES));
-                        p.addLast("router", new HttpRouter(routes, tls != null));
+                        p.addLast("router", new HttpRouter(routes, tls != null, false));
                     }
                 });
         serverChannel = bootstrap.bind(address).sync().channel();
         return this;
+    }
+
+    /** netty-socketio builds the HTTP part of the pipeline; ours is woven into it. */
+    private io.netty.channel.ChannelHandler socketIoPipeline() {
+        return socketIo.channelInitializer(tls, null, () -> new HttpRouter(routes, tls != null, true) {
+            @Override
+            public void handlerAdded(io.netty.channel.ChannelHandlerContext ctx) {
+                connections.add(ctx.channel());
+            }
+        });
     }
 
     public String name() {
@@ -95,5 +109,6 @@ public final class Listener implements AutoCloseable {
     public void close() {
         stopAccepting();
         connections.close().awaitUninterruptibly();
+        if (socketIo != null) socketIo.stop();
     }
 }

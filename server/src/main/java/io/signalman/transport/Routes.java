@@ -25,6 +25,7 @@ public final class Routes {
 
     private final Map<String, HttpRoute> http = new LinkedHashMap<>();
     private final List<Mount> mounts = new ArrayList<>();
+    private HttpRoute fallback = request -> HttpResponses.notFound();
 
     /** Serves {@code route} for requests whose path is exactly {@code path}. */
     public Routes http(String path, HttpRoute route) {
@@ -47,8 +48,18 @@ public final class Routes {
         return this;
     }
 
+    /** Answers plain HTTP requests that match no route and no mount (default: a text 404). */
+    public Routes fallback(HttpRoute route) {
+        fallback = route;
+        return this;
+    }
+
     HttpRoute http(String path) {
         return http.get(path);
+    }
+
+    HttpRoute fallback() {
+        return fallback;
     }
 
     Match mount(String path, String uri) {

@@ -40,6 +40,11 @@ public final class Transport implements AutoCloseable {
         return workers;
     }
 
+    /** The worker event loops, for dialect timers (tasks must not block). */
+    public java.util.concurrent.ScheduledExecutorService timers() {
+        return workers;
+    }
+
     Class<? extends ServerChannel> serverChannelType() {
         return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }

@@ -32,6 +32,7 @@ public final class TestConfigs {
         private final List<ListenerSpec> listeners = new ArrayList<>();
         private final Map<String, String> environment = new HashMap<>();
         private boolean broadcastByCode;
+        private long starRefreshMs = 10_000;
 
         Builder(ServerConfig base) {
             this.base = base;
@@ -56,6 +57,7 @@ public final class TestConfigs {
         public Builder tls(TlsFiles value) { tls = value; return this; }
         public Builder iceServers(List<IceServer> value) { iceServers = value; return this; }
         public Builder broadcastByCode(boolean value) { broadcastByCode = value; return this; }
+        public Builder starRefreshMs(long value) { starRefreshMs = value; return this; }
         /** A variable of an original system, as if it came from the environment or .env. */
         public Builder originalEnv(String key, String value) { environment.put(key, value); return this; }
 
@@ -69,7 +71,7 @@ public final class TestConfigs {
             return new ServerConfig(base.host(), base.port(), tls, List.copyOf(listeners), iceServers, roomCapacity,
                     maxMetaBytes, base.maxRoomsPerPeer(), messageBytes, hardFrameBytes, base.maxJsonDepth(),
                     heartbeatMs, idleTimeoutMs, openAddressing, base.workerThreads(), base.shutdownGraceMs(),
-                    broadcastByCode, Map.copyOf(environment));
+                    broadcastByCode, starRefreshMs, true, Map.copyOf(environment));
         }
     }
 }

@@ -1,0 +1,119 @@
+package io.signalman.transport.socketio;
+
+import com.corundumstudio.socketio.Configuration;
+import com.corundumstudio.socketio.SocketConfig;
+import com.corundumstudio.socketio.SocketIOChannelInitializer;
+import com.corundumstudio.socketio.SocketIONamespace;
+import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.namespace.Namespace;
+import com.corundumstudio.socketio.namespace.NamespacesHub;
+import com.corundumstudio.socketio.protocol.JacksonJsonSupport;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SslContext;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Socket.IO (Engine.IO 3 and 4, polling and websocket) on one of our listeners, through
+ * netty-socketio. netty-socketio normally binds its own port; here its channel initializer runs
+ * inside our listener, so one port serves Socket.IO at {@code /socket.io/} and {@code /socket.io-next/}
+ * next to our own HTTP routes and plain WebSocket dialects.
+ *
+ * <p>Pipeline of such a listener: [tls] → HTTP decoder, aggregator, encoder (netty-socketio's) →
+ * our router (answers everything that is not Socket.IO, rewrites {@code /socket.io-next/}) →
+ * netty-socketio's packet, authorize handlers → {@link PollingUpgradeGuard} → its transports.
+ */
+public final class SocketIoServer {
+    private static final Logger log = LoggerFactory.getLogger(SocketIoServer.class);
+
+    /** The paths Socket.IO clients use; the second is served as an alias of the first. */
+    public static final String PATH = "/socket.io/";
+    public static final String NEXT_PATH = "/socket.io-next/";
+
+    /** Engine.IO timing and size limits of one Socket.IO server. */
+    public record Settings(int pingIntervalMs, int pingTimeoutMs, int maxPayloadBytes) {}
+
+    private final Initializer initializer;
+    private final NamespacesHub namespaces;
+    private final SocketIONamespace namespace;
+
+    public SocketIoServer(Settings settings) {
+        Configuration config = new Configuration();
+        config.setJsonSupport(new JacksonJsonSupport());
+        config.setContext("/socket.io");
+        config.setAllowCustomRequests(true); // our router answers other paths
+        config.setTransports(Transport.POLLING, Transport.WEBSOCKET);
+        config.setPingInterval(settings.pingIntervalMs());
+        config.setPingTimeout(settings.pingTimeoutMs());
+        config.setMaxFramePayloadLength(settings.maxPayloadBytes());
+        config.setMaxHttpContentLength(settings.maxPayloadBytes());
+        config.setRandomSession(true);
+        SocketConfig socket = new SocketConfig();
+        socket.setReuseAddress(true);
+        config.setSocketConfig(socket);
+        config.setExceptionListener(new QuietExceptionListener());
+        namespaces = new NamespacesHub(config);
+        namespace = namespaces.create(Namespace.DEFAULT_NAME);
+        initializer = new Initializer();
+        initializer.start(config, namespaces);
+    }
+
+    /** The default namespace, where dialects add their event listeners. */
+    public SocketIONamespace namespace() {
+        return namespace;
+    }
+
+    /**
+     * The channel initializer for a listener: netty-socketio's handlers, with TLS in front and our
+     * router and the upgrade guard placed among them. It must be the listener's child handler
+     * (netty-socketio sets its pipeline up when the channel registers).
+     */
+    public ChannelHandler channelInitializer(SslContext tls, ChannelHandler flush, java.util.function.Supplier<ChannelHandler> router) {
+        initializer.configure(tls, flush, router);
+        return initializer;
+    }
+
+    /** netty-socketio's handler names, to strip from a connection that upgrades to one of our own WebSocket dialects. */
+    public static List<String> handlerNames() {
+        return List.of(SocketIOChannelInitializer.PACKET_HANDLER, SocketIOChannelInitializer.AUTHORIZE_HANDLER,
+                PollingUpgradeGuard.NAME, SocketIOChannelInitializer.XHR_POLLING_TRANSPORT,
+                SocketIOChannelInitializer.WEB_SOCKET_TRANSPORT_COMPRESSION, SocketIOChannelInitializer.WEB_SOCKET_TRANSPORT,
+                SocketIOChannelInitializer.SOCKETIO_ENCODER, SocketIOChannelInitializer.WRONG_URL_HANDLER,
+                SocketIOChannelInitializer.HTTP_COMPRESSION);
+    }
+
+    public void stop() {
+        try {
+            initializer.stop();
+        } catch (RuntimeException e) {
+            log.debug("stopping Socket.IO: {}", e.toString());
+        }
+    }
+
+    /** netty-socketio's initializer with our handlers woven in. */
+    private static final class Initializer extends SocketIOChannelInitializer {
+        private final PollingUpgradeGuard guard = new PollingUpgradeGuard();
+        private SslContext tls;
+        private ChannelHandler flush;
+        private java.util.function.Supplier<ChannelHandler> router;
+
+        void configure(SslContext tls, ChannelHandler flush, java.util.function.Supplier<ChannelHandler> router) {
+            this.tls = tls;
+            this.flush = flush;
+            this.router = router;
+        }
+
+        @Override
+        protected void initChannel(Channel ch) throws Exception {
+            ChannelPipeline pipeline = ch.pipeline();
+            if (tls != null) pipeline.addLast("tls", tls.newHandler(ch.alloc()));
+            if (flush != null) pipeline.addLast("flush", flush);
+            addSocketioHandlers(pipeline);
+            pipeline.addAfter(HTTP_ENCODER, "router", router.get());
+            pipeline.addBefore(XHR_POLLING_TRANSPORT, PollingUpgradeGuard.NAME, guard);
+        }
+    }
+}
