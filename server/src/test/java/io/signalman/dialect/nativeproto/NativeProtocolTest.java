@@ -262,7 +262,8 @@ class NativeProtocolTest {
         Peer sender = joined("huge");
         bystander.ws.next();
         sender.ws.send("{\"data\":\"" + "y".repeat(10_000) + "\"}");
-        assertThat(sender.ws.awaitClose()).isEqualTo(1009);
+        // 1009, or a reset when the server closes while the client still sends the frame's tail (-1)
+        assertThat(sender.ws.awaitClose()).isIn(1009, -1);
         assertThat(bystander.ws.next()).contains("\"type\":\"peer-left\"");
         bystander.ws.send("{\"type\":\"ping\"}");
         assertThat(bystander.ws.next()).isEqualTo("{\"type\":\"pong\"}");
