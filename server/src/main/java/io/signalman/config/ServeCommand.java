@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
                 "Every option can also be set by an environment variable SIGNALMAN_<OPTION> (e.g. SIGNALMAN_PORT)"
                         + " or in a .env file in the working directory; flags win over the environment, the"
                         + " environment over .env, and .env over the defaults shown."},
-        footer = {"", "Dialects: native, pair, broadcast, direct.",
+        footer = {"", "Dialects: native, pair, broadcast, direct, star, workspaces.",
                 "Example: signalman --port 8080 --listen native@127.0.0.1:9000"})
 public final class ServeCommand implements Callable<Integer> {
 
@@ -98,6 +98,18 @@ public final class ServeCommand implements Callable<Integer> {
                     + " --disable-metrics (or DISABLE_METRICS) did (default: ${DEFAULT-VALUE}).")
     boolean disableMetrics;
 
+    @Option(names = "--workspaces-capacity", defaultValue = "4",
+            description = "workspaces dialect: most attendees in a workspace, the owner included (default: ${DEFAULT-VALUE}).")
+    int workspacesCapacity;
+
+    @Option(names = "--workspaces-storage-file", paramLabel = "FILE",
+            description = "workspaces dialect: keep workspaces in this JSON file (the original's json_storage_file); none by default.")
+    String workspacesStorageFile;
+
+    @Option(names = "--twilio-base-url", defaultValue = "https://api.twilio.com",
+            description = "workspaces dialect: where Twilio tokens are requested when TWILIO_* are set (default: ${DEFAULT-VALUE}).")
+    String twilioBaseUrl;
+
     @Option(names = "--log-level", defaultValue = "info", description = "error, warn, info, debug or trace (default: ${DEFAULT-VALUE}).")
     String logLevel;
 
@@ -147,13 +159,15 @@ public final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         require(starRefreshMs >= 100, "--star-refresh-ms must be at least 100");
+        require(workspacesCapacity >= 1, "--workspaces-capacity must be at least 1");
         Map<String, String> originalEnvironment = originalEnvironment();
         TlsFiles tls = tlsCert == null ? null : new TlsFiles(tlsCert, tlsKey);
         int workers = workerThreads == 0 ? Runtime.getRuntime().availableProcessors() : workerThreads;
         return new ServerConfig(host, port, tls, List.copyOf(listeners), List.copyOf(ice), roomCapacity, maxMetaBytes,
                 maxRoomsPerPeer, messageBytes, hardFrameBytes, maxJsonDepth, heartbeatMs, idleTimeoutMs,
                 openAddressing, workers, shutdownGraceMs, broadcastByCode, starRefreshMs,
-                !disableMetrics && !isTruthy(originalEnvironment.get("DISABLE_METRICS")), originalEnvironment);
+                !disableMetrics && !isTruthy(originalEnvironment.get("DISABLE_METRICS")), workspacesCapacity,
+                workspacesStorageFile, twilioBaseUrl, originalEnvironment);
     }
 
     /** The variables original systems read, from the environment or {@code .env}. */

@@ -30,6 +30,9 @@ public record ServerConfig(
         boolean broadcastByCode,
         long starRefreshMs,
         boolean starMetrics,
+        int workspacesCapacity,
+        String workspacesStorageFile,
+        String twilioBaseUrl,
         Map<String, String> originalEnvironment) {
 
     public static final String DEFAULT_STUN = "stun:stun.l.google.com:19302";
@@ -38,6 +41,7 @@ public record ServerConfig(
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 0, null, List.of(), List.of(IceServer.parse(DEFAULT_STUN)),
                 50, 4096, 32, 64 * 1024, 1024 * 1024, 32, 25_000, 60_000, false,
-                Runtime.getRuntime().availableProcessors(), 10_000, false, 10_000, true, Map.of());
+                Runtime.getRuntime().availableProcessors(), 10_000, false, 10_000, true, 4, null,
+                "https://api.twilio.com", Map.of());
     }
 }

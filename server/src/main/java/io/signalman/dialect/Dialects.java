@@ -5,6 +5,7 @@ import io.signalman.dialect.direct.DirectDialect;
 import io.signalman.dialect.nativeproto.NativeDialect;
 import io.signalman.dialect.pair.PairDialect;
 import io.signalman.dialect.star.StarDialect;
+import io.signalman.dialect.workspaces.WorkspacesDialect;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +22,15 @@ public final class Dialects {
         FACTORIES.put(BroadcastDialect.NAME, BroadcastDialect::new);
         FACTORIES.put(DirectDialect.NAME, DirectDialect::new);
         FACTORIES.put(StarDialect.NAME, StarDialect::new);
+        FACTORIES.put(WorkspacesDialect.NAME, WorkspacesDialect::new);
     }
 
     private Dialects() {}
 
     /** Environment variables that original systems read and that some dialect honours. */
     public static List<String> originalEnvironmentKeys() {
-        return List.of("SIGNALING_SERVER_ADDR", "SIGNALING_SERVER_PORT", "DISABLE_METRICS");
+        return List.of("SIGNALING_SERVER_ADDR", "SIGNALING_SERVER_PORT", "DISABLE_METRICS", "PORT", "ENABLE_HTTPS",
+                "MAGICK_TOKEN", "SALT_STRING", "DEVELOPMENT", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN");
     }
 
     public static Set<String> names() {

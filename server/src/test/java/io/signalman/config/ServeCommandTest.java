@@ -85,7 +85,7 @@ class ServeCommandTest {
     void invalidConfigurationIsOneLineAndStatusTwo() {
         assertInvalid("--port=abc", "signalman: Invalid value for option '--port': 'abc' is not an int");
         assertInvalid("--port=70000", "signalman: --port must be between 0 and 65535");
-        assertInvalid("--listen=carrier@9", "signalman: --listen 'carrier@9': unknown dialect 'carrier' (known: native, pair, broadcast, direct, star)");
+        assertInvalid("--listen=carrier@9", "signalman: --listen 'carrier@9': unknown dialect 'carrier' (known: native, pair, broadcast, direct, star, workspaces)");
         assertInvalid("--ice-server=http://x", "signalman: ICE server 'http://x' must start with stun:, stuns:, turn: or turns:");
         assertInvalid("--tls-cert=/nope.pem", "signalman: --tls-cert and --tls-key go together");
         assertInvalid("--bogus", "signalman: Unknown option: '--bogus'");

@@ -33,6 +33,9 @@ public final class TestConfigs {
         private final Map<String, String> environment = new HashMap<>();
         private boolean broadcastByCode;
         private long starRefreshMs = 10_000;
+        private int workspacesCapacity = 4;
+        private String workspacesStorageFile;
+        private String twilioBaseUrl = "https://api.twilio.com";
 
         Builder(ServerConfig base) {
             this.base = base;
@@ -58,6 +61,9 @@ public final class TestConfigs {
         public Builder iceServers(List<IceServer> value) { iceServers = value; return this; }
         public Builder broadcastByCode(boolean value) { broadcastByCode = value; return this; }
         public Builder starRefreshMs(long value) { starRefreshMs = value; return this; }
+        public Builder workspacesCapacity(int value) { workspacesCapacity = value; return this; }
+        public Builder workspacesStorageFile(String value) { workspacesStorageFile = value; return this; }
+        public Builder twilioBaseUrl(String value) { twilioBaseUrl = value; return this; }
         /** A variable of an original system, as if it came from the environment or .env. */
         public Builder originalEnv(String key, String value) { environment.put(key, value); return this; }
 
@@ -71,7 +77,8 @@ public final class TestConfigs {
             return new ServerConfig(base.host(), base.port(), tls, List.copyOf(listeners), iceServers, roomCapacity,
                     maxMetaBytes, base.maxRoomsPerPeer(), messageBytes, hardFrameBytes, base.maxJsonDepth(),
                     heartbeatMs, idleTimeoutMs, openAddressing, base.workerThreads(), base.shutdownGraceMs(),
-                    broadcastByCode, starRefreshMs, true, Map.copyOf(environment));
+                    broadcastByCode, starRefreshMs, true, workspacesCapacity, workspacesStorageFile, twilioBaseUrl,
+                    Map.copyOf(environment));
         }
     }
 }

@@ -12,6 +12,7 @@ import io.signalman.core.RoomPolicy;
 import io.signalman.core.SendOutcome;
 import io.signalman.core.Switchboard;
 import io.signalman.dialect.JsJson;
+import io.signalman.transport.socketio.SocketIoEvents;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -76,7 +77,7 @@ final class StarEvents {
         if (previous != null) previous.stop();
         Peer peer = switchboard.connect(StarDialect.REALM, ma, new SocketOutlet(client, dialect), Switchboard.DuplicatePolicy.REPLACE);
         switchboard.join(peer, StarDialect.SWARM, null, SWARM_POLICY);
-        byte[] announcement = StarFrames.event("ws-peer", JsJson.stringifyUtf8(TextNode.valueOf(ma)));
+        byte[] announcement = SocketIoEvents.event("ws-peer", JsJson.stringifyUtf8(TextNode.valueOf(ma)));
         Runnable announce = () -> switchboard.broadcast(peer, StarDialect.SWARM, announcement, 0);
         announce.run();
         ScheduledFuture<?> timer = dialect.timers().scheduleAtFixedRate(() -> {
@@ -129,7 +130,7 @@ final class StarEvents {
     }
 
     private static byte[] handshakeFrame(JsonNode offer) {
-        return StarFrames.event("ws-handshake", JsJson.stringifyUtf8(offer));
+        return SocketIoEvents.event("ws-handshake", JsJson.stringifyUtf8(offer));
     }
 
     private static boolean isNull(JsonNode value) {
@@ -141,7 +142,7 @@ final class StarEvents {
         @Override
         public void deliver(Event event) {
             if (event instanceof Event.Relayed relayed) {
-                StarFrames.emit(client, relayed.payload());
+                SocketIoEvents.emit(client, relayed.payload());
                 dialect.meters().frameOut();
                 dialect.meters().relayed(relayed.receivedNanos());
             }

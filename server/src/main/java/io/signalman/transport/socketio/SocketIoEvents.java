@@ -1,17 +1,18 @@
-package io.signalman.dialect.star;
+package io.signalman.transport.socketio;
 
 import com.corundumstudio.socketio.SocketIOClient;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Star events as core payloads: {@code <event name> LF <JSON argument>}. The argument is written once
- * by the sender's side and handed to Socket.IO as raw JSON, so recipients do not parse it again.
+ * Socket.IO events as core payloads: {@code <event name> LF <JSON argument>}. The argument is written
+ * once by the sender's side and handed to Socket.IO as raw JSON, so recipients do not parse it again.
  */
-final class StarFrames {
-    private StarFrames() {}
+public final class SocketIoEvents {
+    private SocketIoEvents() {}
 
-    static byte[] event(String name, byte[] argumentJson) {
+    /** The payload for event {@code name} with one argument. */
+    public static byte[] event(String name, byte[] argumentJson) {
         byte[] head = name.getBytes(StandardCharsets.US_ASCII);
         byte[] out = new byte[head.length + 1 + argumentJson.length];
         System.arraycopy(head, 0, out, 0, head.length);
@@ -20,7 +21,8 @@ final class StarFrames {
         return out;
     }
 
-    static void emit(SocketIOClient client, byte[] payload) {
+    /** Sends a payload made by {@link #event} to a client as that event. */
+    public static void emit(SocketIOClient client, byte[] payload) {
         int split = 0;
         while (payload[split] != '\n') split++;
         String name = new String(payload, 0, split, StandardCharsets.US_ASCII);
