@@ -37,6 +37,22 @@ public record ServerConfig(
 
     public static final String DEFAULT_STUN = "stun:stun.l.google.com:19302";
 
+    /**
+     * A port number read from an original system's variable ({@code SIGNALING_SERVER_PORT}, {@code PORT}),
+     * or {@code fallback} when it is unset; a value that is no port is a configuration error.
+     */
+    public int originalPort(String variable, int fallback) {
+        String value = originalEnvironment.get(variable);
+        if (value == null) return fallback;
+        try {
+            int port = Integer.parseInt(value.trim());
+            if (port >= 0 && port <= 65535) return port;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(variable + " '" + value + "' is not a port number");
+    }
+
     /** The defaults of every option, bound to 127.0.0.1 on an ephemeral port (for tests and tools). */
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 0, null, List.of(), List.of(IceServer.parse(DEFAULT_STUN)),

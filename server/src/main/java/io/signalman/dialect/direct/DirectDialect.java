@@ -40,12 +40,7 @@ public final class DirectDialect implements Dialect, Endpoint {
                 Math.max(config.idleTimeoutMs(), 3 * PING_MILLIS));
         this.json = new JsJson(config.maxJsonDepth());
         this.defaultHost = config.originalEnvironment().getOrDefault("SIGNALING_SERVER_ADDR", "127.0.0.1");
-        String port = config.originalEnvironment().getOrDefault("SIGNALING_SERVER_PORT", "8000");
-        try {
-            this.defaultPort = Integer.parseInt(port.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("SIGNALING_SERVER_PORT '" + port + "' is not a port number");
-        }
+        this.defaultPort = config.originalPort("SIGNALING_SERVER_PORT", 8000);
     }
 
     @Override

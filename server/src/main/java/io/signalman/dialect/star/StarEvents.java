@@ -4,14 +4,13 @@ import com.corundumstudio.socketio.SocketIOClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.signalman.core.Event;
 import io.signalman.core.LeaveReason;
-import io.signalman.core.Outlet;
 import io.signalman.core.Peer;
 import io.signalman.core.RoomPolicy;
 import io.signalman.core.SendOutcome;
 import io.signalman.core.Switchboard;
 import io.signalman.dialect.JsJson;
+import io.signalman.dialect.SocketIoOutlet;
 import io.signalman.transport.socketio.SocketIoEvents;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,7 +74,7 @@ final class StarEvents {
         String ma = JsJson.toJsString(address);
         Joined previous = state.addresses.remove(ma);
         if (previous != null) previous.stop();
-        Peer peer = switchboard.connect(StarDialect.REALM, ma, new SocketOutlet(client, dialect), Switchboard.DuplicatePolicy.REPLACE);
+        Peer peer = switchboard.connect(StarDialect.REALM, ma, new SocketIoOutlet(client, dialect.meters()), Switchboard.DuplicatePolicy.REPLACE);
         switchboard.join(peer, StarDialect.SWARM, null, SWARM_POLICY);
         byte[] announcement = SocketIoEvents.event("ws-peer", JsJson.stringifyUtf8(TextNode.valueOf(ma)));
         Runnable announce = () -> switchboard.broadcast(peer, StarDialect.SWARM, announcement, 0);
@@ -135,18 +134,5 @@ final class StarEvents {
 
     private static boolean isNull(JsonNode value) {
         return value == null || value.isNull() || value.isMissingNode();
-    }
-
-    /** Delivers a joined address's events to the socket that joined it. */
-    private record SocketOutlet(SocketIOClient client, StarDialect dialect) implements Outlet {
-        @Override
-        public void deliver(Event event) {
-            if (event instanceof Event.Relayed relayed) {
-                SocketIoEvents.emit(client, relayed.payload());
-                dialect.meters().frameOut();
-                dialect.meters().relayed(relayed.receivedNanos());
-            }
-            // Eviction (the address was re-joined from a newer socket): this socket just stops hearing it.
-        }
     }
 }

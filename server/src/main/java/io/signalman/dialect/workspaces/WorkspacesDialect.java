@@ -54,12 +54,7 @@ public final class WorkspacesDialect implements Dialect, SocketIoDialect {
         Map<String, String> env = config.originalEnvironment();
         this.enabled = config.listeners().stream().anyMatch(spec -> spec.dialect().equals(NAME));
         this.https = "true".equals(env.get("ENABLE_HTTPS"));
-        String port = env.getOrDefault("PORT", "9090");
-        try {
-            this.defaultPort = Integer.parseInt(port.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("workspaces: PORT '" + port + "' is not a port number");
-        }
+        this.defaultPort = config.originalPort("PORT", 9090);
         if (enabled) start(env);
     }
 

@@ -12,6 +12,7 @@ import io.signalman.core.Peer;
 import io.signalman.core.RoomPolicy;
 import io.signalman.core.Switchboard;
 import io.signalman.dialect.JsJson;
+import io.signalman.dialect.SocketIoOutlet;
 import io.signalman.transport.socketio.SocketIoEvents;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -64,7 +65,7 @@ final class WorkspacesEvents {
 
     void connected(SocketIOClient client) {
         Peer peer = switchboard.connect(WorkspacesDialect.REALM, client.getSessionId().toString(),
-                new SocketOutlet(client, dialect), Switchboard.DuplicatePolicy.REPLACE);
+                new SocketIoOutlet(client, dialect.meters()), Switchboard.DuplicatePolicy.REPLACE);
         client.set(PEER, peer);
         client.set(LANE, CompletableFuture.completedFuture(null));
         dialect.meters().connectionOpened();
@@ -476,18 +477,5 @@ final class WorkspacesEvents {
 
     private static void copyIfPresent(ObjectNode from, ObjectNode to, String field) {
         setIfPresent(to, field, from.get(field));
-    }
-
-    /** Delivers the events addressed to a socket. */
-    private record SocketOutlet(SocketIOClient client, WorkspacesDialect dialect) implements io.signalman.core.Outlet {
-        @Override
-        public void deliver(Event event) {
-            if (event instanceof Event.Relayed relayed) {
-                SocketIoEvents.emit(client, relayed.payload());
-                dialect.meters().frameOut();
-                dialect.meters().relayed(relayed.receivedNanos());
-            }
-            // An eviction only takes the socket out of a room (a kick); the socket stays connected.
-        }
     }
 }
