@@ -60,6 +60,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             response = route.handle(request);
         } else if (match != null) {
             response = match.mount().endpoint().plainHttp(request, match.rest());
+        } else if ((route = routes.httpUnder(path)) != null) {
+            response = route.handle(request);
         } else {
             response = HttpResponses.notFound();
         }
