@@ -28,7 +28,8 @@ public record ServerConfig(
         int workerThreads,
         long shutdownGraceMs,
         boolean broadcastByCode,
-        Map<String, String> originalEnvironment) {
+        Map<String, String> originalEnvironment,
+        PeerjsOptions peerjs) {
 
     public static final String DEFAULT_STUN = "stun:stun.l.google.com:19302";
 
@@ -36,6 +37,6 @@ public record ServerConfig(
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 0, null, List.of(), List.of(IceServer.parse(DEFAULT_STUN)),
                 50, 4096, 32, 64 * 1024, 1024 * 1024, 32, 25_000, 60_000, false,
-                Runtime.getRuntime().availableProcessors(), 10_000, false, Map.of());
+                Runtime.getRuntime().availableProcessors(), 10_000, false, Map.of(), PeerjsOptions.defaults());
     }
 }

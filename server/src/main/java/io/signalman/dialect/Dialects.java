@@ -4,6 +4,7 @@ import io.signalman.dialect.broadcast.BroadcastDialect;
 import io.signalman.dialect.direct.DirectDialect;
 import io.signalman.dialect.nativeproto.NativeDialect;
 import io.signalman.dialect.pair.PairDialect;
+import io.signalman.dialect.peerjs.PeerjsDialect;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ public final class Dialects {
         FACTORIES.put(PairDialect.NAME, PairDialect::new);
         FACTORIES.put(BroadcastDialect.NAME, BroadcastDialect::new);
         FACTORIES.put(DirectDialect.NAME, DirectDialect::new);
+        FACTORIES.put(PeerjsDialect.NAME, PeerjsDialect::new);
     }
 
     private Dialects() {}

@@ -2,6 +2,7 @@ package io.signalman.testing;
 
 import io.signalman.config.IceServer;
 import io.signalman.config.ListenerSpec;
+import io.signalman.config.PeerjsOptions;
 import io.signalman.config.ServerConfig;
 import io.signalman.transport.TlsFiles;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ public final class TestConfigs {
         private final List<ListenerSpec> listeners = new ArrayList<>();
         private final Map<String, String> environment = new HashMap<>();
         private boolean broadcastByCode;
+        private PeerjsOptions peerjs;
 
         Builder(ServerConfig base) {
             this.base = base;
@@ -44,6 +46,7 @@ public final class TestConfigs {
             openAddressing = base.openAddressing();
             tls = base.tls();
             iceServers = base.iceServers();
+            peerjs = base.peerjs();
         }
 
         public Builder roomCapacity(int value) { roomCapacity = value; return this; }
@@ -56,6 +59,7 @@ public final class TestConfigs {
         public Builder tls(TlsFiles value) { tls = value; return this; }
         public Builder iceServers(List<IceServer> value) { iceServers = value; return this; }
         public Builder broadcastByCode(boolean value) { broadcastByCode = value; return this; }
+        public Builder peerjs(PeerjsOptions value) { peerjs = value; return this; }
         /** A variable of an original system, as if it came from the environment or .env. */
         public Builder originalEnv(String key, String value) { environment.put(key, value); return this; }
 
@@ -69,7 +73,7 @@ public final class TestConfigs {
             return new ServerConfig(base.host(), base.port(), tls, List.copyOf(listeners), iceServers, roomCapacity,
                     maxMetaBytes, base.maxRoomsPerPeer(), messageBytes, hardFrameBytes, base.maxJsonDepth(),
                     heartbeatMs, idleTimeoutMs, openAddressing, base.workerThreads(), base.shutdownGraceMs(),
-                    broadcastByCode, Map.copyOf(environment));
+                    broadcastByCode, Map.copyOf(environment), peerjs);
         }
     }
 }
