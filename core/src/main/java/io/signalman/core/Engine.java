@@ -59,6 +59,9 @@ public interface Engine extends AutoCloseable {
     /** How many peers a realm has now. */
     int peerCount(String realm);
 
+    /** Ids of a realm's peers (a snapshot, in no particular order), for protocols that offer discovery. */
+    List<String> peerIds(String realm);
+
     /** Whether the engine can serve (a cluster engine is not ready while its store is unreachable). */
     default boolean isReady() {
         return true;

@@ -1,6 +1,7 @@
 package io.signalman.core;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The core's front door for dialects: connect and disconnect peers, move them in and out of rooms,
@@ -38,11 +39,22 @@ public final class Switchboard {
      * @return the new peer, or null when the id is taken and the policy is {@link DuplicatePolicy#REJECT}
      */
     public Peer connect(String realm, String id, Outlet outlet, DuplicatePolicy policy) {
+        return connect(realm, id, outlet, holder -> policy == DuplicatePolicy.REPLACE);
+    }
+
+    /**
+     * Registers a peer under {@code id} in {@code realm}; when the id is held, {@code replaceHolder}
+     * decides whether the holder is evicted (it gets {@link Event.Evicted} and leaves its rooms) or
+     * the newcomer is refused. For protocols where only the holder's own credentials may take an id over.
+     *
+     * @return the new peer, or null when the id is held and {@code replaceHolder} refused
+     */
+    public Peer connect(String realm, String id, Outlet outlet, Predicate<Peer> replaceHolder) {
         Peer peer = new Peer(realm, id, outlet);
         while (true) {
             Peer holder = engine.attach(peer);
             if (holder == null) return peer;
-            if (policy == DuplicatePolicy.REJECT) return null;
+            if (!replaceHolder.test(holder)) return null;
             holder.outlet().deliver(new Event.Evicted("replaced by a newer connection"));
             disconnect(holder, LeaveReason.KICKED);
         }

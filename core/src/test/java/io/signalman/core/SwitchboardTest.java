@@ -202,4 +202,31 @@ class SwitchboardTest {
                     roster.subList(i + 1, roster.size()).stream().map(Member::peer).toList());
         }
     }
+
+    @Test
+    void aHolderIsReplacedOnlyWhenThePredicateAgrees() {
+        RecordingOutlet first = new RecordingOutlet();
+        Peer holder = board.connect("test", "x", first, h -> false);
+        assertThat(board.connect("test", "x", new RecordingOutlet(), h -> h.outlet() != first)).isNull();
+        assertThat(board.engine().find("test", "x")).isSameAs(holder);
+        assertThat(first.events).isEmpty();
+
+        RecordingOutlet second = new RecordingOutlet();
+        Peer newcomer = board.connect("test", "x", second, h -> h.outlet() == first);
+        assertThat(newcomer).isNotNull();
+        assertThat(board.engine().find("test", "x")).isSameAs(newcomer);
+        assertThat(first.of(Event.Evicted.class)).hasSize(1);
+        assertThat(holder.isConnected()).isFalse();
+    }
+
+    @Test
+    void peerIdsListTheRealmsConnectedPeers() {
+        Peer a = peer("a", new RecordingOutlet());
+        peer("b", new RecordingOutlet());
+        board.connect("other", "c", new RecordingOutlet(), Switchboard.DuplicatePolicy.REJECT);
+        assertThat(board.engine().peerIds("test")).containsExactlyInAnyOrder("a", "b");
+        board.disconnect(a, LeaveReason.DISCONNECTED);
+        assertThat(board.engine().peerIds("test")).containsExactly("b");
+        assertThat(board.engine().peerIds("empty")).isEmpty();
+    }
 }

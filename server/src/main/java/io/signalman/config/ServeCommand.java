@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
                 "Every option can also be set by an environment variable SIGNALMAN_<OPTION> (e.g. SIGNALMAN_PORT)"
                         + " or in a .env file in the working directory; flags win over the environment, the"
                         + " environment over .env, and .env over the defaults shown."},
-        footer = {"", "Dialects: native, pair, broadcast, direct, star, workspaces.",
+        footer = {"", "Dialects: native, pair, broadcast, direct, star, workspaces, peerjs.",
                 "Example: signalman --port 8080 --listen native@127.0.0.1:9000"})
 public final class ServeCommand implements Callable<Integer> {
 
@@ -110,6 +110,41 @@ public final class ServeCommand implements Callable<Integer> {
             description = "workspaces dialect: where Twilio tokens are requested when TWILIO_* are set (default: ${DEFAULT-VALUE}).")
     String twilioBaseUrl;
 
+    @Option(names = "--peerjs-path", defaultValue = "/",
+            description = "peerjs dialect: path of the PeerJS API on its listener (under /peerjs on the main one) (default: ${DEFAULT-VALUE}).")
+    String peerjsPath;
+
+    @Option(names = "--peerjs-key", defaultValue = "peerjs", description = "peerjs dialect: the API key clients must use (default: ${DEFAULT-VALUE}).")
+    String peerjsKey;
+
+    @Option(names = "--peerjs-allow-discovery", defaultValue = "false",
+            description = "peerjs dialect: let GET <path>/<key>/peers list the connected ids (default: ${DEFAULT-VALUE}).")
+    boolean peerjsAllowDiscovery;
+
+    @Option(names = "--peerjs-alive-timeout-ms", defaultValue = "60000",
+            description = "peerjs dialect: close a client that sent no HEARTBEAT this long (default: ${DEFAULT-VALUE}).")
+    long peerjsAliveTimeoutMs;
+
+    @Option(names = "--peerjs-expire-timeout-ms", defaultValue = "5000",
+            description = "peerjs dialect: how long messages wait for an id that has not connected before the sender gets EXPIRE (default: ${DEFAULT-VALUE}).")
+    long peerjsExpireTimeoutMs;
+
+    @Option(names = "--peerjs-concurrent-limit", defaultValue = "5000",
+            description = "peerjs dialect: most ids connected at once (default: ${DEFAULT-VALUE}).")
+    int peerjsConcurrentLimit;
+
+    @Option(names = "--peerjs-queue-limit", defaultValue = "128",
+            description = "peerjs dialect: most messages waiting for one id that has not connected (default: ${DEFAULT-VALUE}).")
+    int peerjsQueueLimit;
+
+    @Option(names = "--peerjs-queue-bytes", defaultValue = "16777216",
+            description = "peerjs dialect: most bytes of messages waiting for all such ids together (default: ${DEFAULT-VALUE}).")
+    long peerjsQueueBytes;
+
+    @Option(names = "--peerjs-cors-origin", paramLabel = "ORIGIN", split = ",",
+            description = "peerjs dialect: an origin the HTTP API allows; repeatable (default: every origin).")
+    List<String> peerjsCorsOrigins = new ArrayList<>();
+
     @Option(names = "--log-level", defaultValue = "info", description = "error, warn, info, debug or trace (default: ${DEFAULT-VALUE}).")
     String logLevel;
 
@@ -138,6 +173,13 @@ public final class ServeCommand implements Callable<Integer> {
         require(maxJsonDepth >= 2 && maxJsonDepth <= 1000, "--max-json-depth must be between 2 and 1000");
         require(heartbeatMs >= 0 && idleTimeoutMs >= 0, "--heartbeat-ms and --idle-timeout-ms must not be negative");
         require(workerThreads >= 0, "--worker-threads must not be negative");
+        require(peerjsPath.startsWith("/") && peerjsPath.chars().noneMatch(c -> c <= ' ' || c == '?' || c == '#'),
+                "--peerjs-path must start with / and hold no spaces, ? or #");
+        require(!peerjsKey.isEmpty(), "--peerjs-key must not be empty");
+        require(peerjsAliveTimeoutMs >= 1 && peerjsExpireTimeoutMs >= 1,
+                "--peerjs-alive-timeout-ms and --peerjs-expire-timeout-ms must be at least 1");
+        require(peerjsConcurrentLimit >= 1, "--peerjs-concurrent-limit must be at least 1");
+        require(peerjsQueueLimit >= 0 && peerjsQueueBytes >= 0, "--peerjs-queue-limit and --peerjs-queue-bytes must not be negative");
         require(List.of("text", "json").contains(logFormat), "--log-format must be text or json");
         require(List.of("error", "warn", "info", "debug", "trace").contains(logLevel.toLowerCase()),
                 "--log-level must be error, warn, info, debug or trace");
@@ -167,7 +209,10 @@ public final class ServeCommand implements Callable<Integer> {
                 maxRoomsPerPeer, messageBytes, hardFrameBytes, maxJsonDepth, heartbeatMs, idleTimeoutMs,
                 openAddressing, workers, shutdownGraceMs, broadcastByCode, starRefreshMs,
                 !disableMetrics && !isTruthy(originalEnvironment.get("DISABLE_METRICS")), workspacesCapacity,
-                workspacesStorageFile, twilioBaseUrl, originalEnvironment);
+                workspacesStorageFile, twilioBaseUrl, originalEnvironment,
+                new PeerjsOptions(peerjsPath, peerjsKey, peerjsAllowDiscovery, peerjsAliveTimeoutMs, peerjsExpireTimeoutMs,
+                        peerjsConcurrentLimit, peerjsQueueLimit, peerjsQueueBytes,
+                        peerjsCorsOrigins.stream().filter(o -> !o.isBlank()).toList()));
     }
 
     /** The variables original systems read, from the environment or {@code .env}. */

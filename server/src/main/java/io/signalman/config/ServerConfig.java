@@ -33,7 +33,8 @@ public record ServerConfig(
         int workspacesCapacity,
         String workspacesStorageFile,
         String twilioBaseUrl,
-        Map<String, String> originalEnvironment) {
+        Map<String, String> originalEnvironment,
+        PeerjsOptions peerjs) {
 
     public static final String DEFAULT_STUN = "stun:stun.l.google.com:19302";
 
@@ -58,6 +59,6 @@ public record ServerConfig(
         return new ServerConfig("127.0.0.1", 0, null, List.of(), List.of(IceServer.parse(DEFAULT_STUN)),
                 50, 4096, 32, 64 * 1024, 1024 * 1024, 32, 25_000, 60_000, false,
                 Runtime.getRuntime().availableProcessors(), 10_000, false, 10_000, true, 4, null,
-                "https://api.twilio.com", Map.of());
+                "https://api.twilio.com", Map.of(), PeerjsOptions.defaults());
     }
 }

@@ -6,6 +6,7 @@ import io.signalman.dialect.nativeproto.NativeDialect;
 import io.signalman.dialect.pair.PairDialect;
 import io.signalman.dialect.star.StarDialect;
 import io.signalman.dialect.workspaces.WorkspacesDialect;
+import io.signalman.dialect.peerjs.PeerjsDialect;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ public final class Dialects {
         FACTORIES.put(DirectDialect.NAME, DirectDialect::new);
         FACTORIES.put(StarDialect.NAME, StarDialect::new);
         FACTORIES.put(WorkspacesDialect.NAME, WorkspacesDialect::new);
+        FACTORIES.put(PeerjsDialect.NAME, PeerjsDialect::new);
     }
 
     private Dialects() {}

@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -56,19 +59,14 @@ public final class JsJson {
         return out.toString();
     }
 
+    /** Appends {@code JSON.stringify(value)} to {@code out}. */
+    public static void stringify(JsonNode value, StringBuilder out) {
+        write(value, out);
+    }
+
     private static void write(JsonNode value, StringBuilder out) {
         if (value.isObject()) {
-            out.append('{');
-            boolean first = true;
-            for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                if (!first) out.append(',');
-                first = false;
-                quote(field.getKey(), out);
-                out.append(':');
-                write(field.getValue(), out);
-            }
-            out.append('}');
+            writeObject(value, out);
         } else if (value.isArray()) {
             out.append('[');
             for (int i = 0; i < value.size(); i++) {
@@ -79,12 +77,65 @@ public final class JsJson {
         } else if (value.isTextual()) {
             quote(value.textValue(), out);
         } else if (value.isNumber()) {
-            out.append(number(value.doubleValue()));
+            double number = value.doubleValue();
+            out.append(Double.isFinite(number) ? number(number) : "null"); // JSON.parse("1e400") is Infinity
         } else if (value.isBoolean()) {
             out.append(value.booleanValue());
         } else {
             out.append("null");
         }
+    }
+
+    /**
+     * A JavaScript object lists its array-index keys ("0" to "4294967294") first, in numeric order,
+     * and then the other keys in insertion order; JSON.stringify follows that order.
+     */
+    private static void writeObject(JsonNode value, StringBuilder out) {
+        List<Map.Entry<String, JsonNode>> indexKeys = null;
+        for (Iterator<String> names = value.fieldNames(); names.hasNext(); ) {
+            if (arrayIndex(names.next()) >= 0) {
+                indexKeys = new ArrayList<>();
+                break;
+            }
+        }
+        out.append('{');
+        boolean first = true;
+        if (indexKeys != null) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                if (arrayIndex(field.getKey()) >= 0) indexKeys.add(field);
+            }
+            indexKeys.sort(Comparator.comparingLong(field -> arrayIndex(field.getKey())));
+            for (Map.Entry<String, JsonNode> field : indexKeys) {
+                first = writeField(field, first, out);
+            }
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (indexKeys == null || arrayIndex(field.getKey()) < 0) first = writeField(field, first, out);
+        }
+        out.append('}');
+    }
+
+    private static boolean writeField(Map.Entry<String, JsonNode> field, boolean first, StringBuilder out) {
+        if (!first) out.append(',');
+        quote(field.getKey(), out);
+        out.append(':');
+        write(field.getValue(), out);
+        return false;
+    }
+
+    /** The key's value as an array index (canonical decimal below 2^32 - 1), or -1. */
+    static long arrayIndex(String key) {
+        int length = key.length();
+        if (length == 0 || length > 10 || (length > 1 && key.charAt(0) == '0')) return -1;
+        long value = 0;
+        for (int i = 0; i < length; i++) {
+            char c = key.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            value = value * 10 + (c - '0');
+        }
+        return value <= 0xFFFF_FFFEL ? value : -1;
     }
 
     /** A JSON string literal with exactly the escapes JSON.stringify uses (ES2019 well-formed). */
@@ -121,7 +172,12 @@ public final class JsJson {
     public static String toJsString(JsonNode value) {
         if (value == null || value.isMissingNode()) return "undefined";
         if (value.isTextual()) return value.textValue();
-        if (value.isNumber()) return number(value.doubleValue());
+        if (value.isNumber()) {
+            double number = value.doubleValue();
+            if (Double.isNaN(number)) return "NaN";
+            if (Double.isInfinite(number)) return number > 0 ? "Infinity" : "-Infinity";
+            return number(number);
+        }
         if (value.isBoolean()) return Boolean.toString(value.booleanValue());
         if (value.isNull()) return "null";
         if (value.isArray()) {

@@ -71,6 +71,8 @@ class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             response = route.handle(request);
         } else if (match != null) {
             response = match.mount().endpoint().plainHttp(request, match.rest());
+        } else if ((route = routes.httpUnder(path)) != null) {
+            response = route.handle(request);
         } else {
             response = routes.fallback().handle(request);
         }

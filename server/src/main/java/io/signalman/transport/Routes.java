@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one listener serves: plain HTTP routes by exact path, and WebSocket endpoints mounted at an
- * exact path or under a prefix. Built once at start-up, then only read.
+ * What one listener serves: plain HTTP routes by exact path or under a prefix, and WebSocket endpoints
+ * mounted at an exact path or under a prefix. Built once at start-up, then only read.
  */
 public final class Routes {
 
@@ -24,12 +24,22 @@ public final class Routes {
     public record Match(Mount mount, String rest) {}
 
     private final Map<String, HttpRoute> http = new LinkedHashMap<>();
+    private final Map<String, HttpRoute> httpPrefixes = new LinkedHashMap<>();
     private final List<Mount> mounts = new ArrayList<>();
     private HttpRoute fallback = request -> HttpResponses.notFound();
 
     /** Serves {@code route} for requests whose path is exactly {@code path}. */
     public Routes http(String path, HttpRoute route) {
         http.put(path, route);
+        return this;
+    }
+
+    /**
+     * Serves {@code route} for requests whose path starts with {@code prefix} and that no exact route
+     * or WebSocket mount takes, upgrade requests included; longer prefixes win.
+     */
+    public Routes httpPrefix(String prefix, HttpRoute route) {
+        httpPrefixes.put(prefix, route);
         return this;
     }
 
@@ -60,6 +70,18 @@ public final class Routes {
 
     HttpRoute fallback() {
         return fallback;
+    }
+
+    HttpRoute httpUnder(String path) {
+        HttpRoute best = null;
+        int bestLength = -1;
+        for (Map.Entry<String, HttpRoute> entry : httpPrefixes.entrySet()) {
+            if (path.startsWith(entry.getKey()) && entry.getKey().length() > bestLength) {
+                best = entry.getValue();
+                bestLength = entry.getKey().length();
+            }
+        }
+        return best;
     }
 
     Match mount(String path, String uri) {

@@ -85,11 +85,27 @@ class ServeCommandTest {
     void invalidConfigurationIsOneLineAndStatusTwo() {
         assertInvalid("--port=abc", "signalman: Invalid value for option '--port': 'abc' is not an int");
         assertInvalid("--port=70000", "signalman: --port must be between 0 and 65535");
-        assertInvalid("--listen=carrier@9", "signalman: --listen 'carrier@9': unknown dialect 'carrier' (known: native, pair, broadcast, direct, star, workspaces)");
+        assertInvalid("--listen=carrier@9", "signalman: --listen 'carrier@9': unknown dialect 'carrier' (known: native, pair, broadcast, direct, star, workspaces, peerjs)");
         assertInvalid("--ice-server=http://x", "signalman: ICE server 'http://x' must start with stun:, stuns:, turn: or turns:");
         assertInvalid("--tls-cert=/nope.pem", "signalman: --tls-cert and --tls-key go together");
         assertInvalid("--bogus", "signalman: Unknown option: '--bogus'");
         assertInvalid("--log-format=xml", "signalman: --log-format must be text or json");
+        assertInvalid("--peerjs-path=myapp", "signalman: --peerjs-path must start with / and hold no spaces, ? or #");
+        assertInvalid("--peerjs-concurrent-limit=0", "signalman: --peerjs-concurrent-limit must be at least 1");
+        assertInvalid("--peerjs-queue-limit=-1", "signalman: --peerjs-queue-limit and --peerjs-queue-bytes must not be negative");
+    }
+
+    @Test
+    void peerjsOptionsDefaultToThePeerjsCommandsAndCanBeSet() throws Exception {
+        assertThat(parse(Map.of(), null).peerjs()).isEqualTo(PeerjsOptions.defaults());
+        assertThat(PeerjsOptions.defaults().normalizedPath()).isEqualTo("/");
+        ServerConfig config = parse(Map.of("SIGNALMAN_PEERJS_KEY", "k"), null, "--peerjs-path", "/myapp",
+                "--peerjs-allow-discovery", "--peerjs-alive-timeout-ms", "90000", "--peerjs-expire-timeout-ms", "7000",
+                "--peerjs-concurrent-limit", "10", "--peerjs-queue-limit", "3", "--peerjs-queue-bytes", "4096",
+                "--peerjs-cors-origin", "https://a.example,https://b.example");
+        assertThat(config.peerjs()).isEqualTo(new PeerjsOptions("/myapp", "k", true, 90_000, 7_000, 10, 3, 4096,
+                java.util.List.of("https://a.example", "https://b.example")));
+        assertThat(config.peerjs().normalizedPath()).isEqualTo("/myapp/");
     }
 
     @Test

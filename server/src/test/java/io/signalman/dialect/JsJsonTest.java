@@ -25,6 +25,8 @@ class JsJsonTest {
         "{\"c\":\"\\u0001\\u001f\\b\\f\\n\\r\\t\\\"\\\\\"}|{\"c\":\"\\u0001\\u001f\\b\\f\\n\\r\\t\\\"\\\\\"}",
         "{\"lone\":\"\\ud800x\\udc00\"}|{\"lone\":\"\\ud800x\\udc00\"}",
         "{\"id\":\"X\",\"a\":1,\"id\":\"B\"}|{\"id\":\"B\",\"a\":1}",
+        "{\"b\":1,\"2\":2,\"1\":3,\"01\":4,\"4294967295\":5,\"4294967294\":6,\"-1\":7,\"0\":8}|{\"0\":8,\"1\":3,\"2\":2,\"4294967294\":6,\"b\":1,\"01\":4,\"4294967295\":5,\"-1\":7}",
+        "[1e400,-1e400,1e-400,{\"x\":123456789012345678901234567890}]|[null,null,0,{\"x\":1.2345678901234568e+29}]",
     })
     void reSerializesAsJavaScriptDoes(String input, String expected) {
         assertThat(roundTrip(input)).isEqualTo(expected);
@@ -46,6 +48,7 @@ class JsJsonTest {
         assertThat(JsJson.toJsString(parse("[1,[\"a\",null],2]"))).isEqualTo("1,a,,2");
         assertThat(JsJson.toJsString(parse("{}"))).isEqualTo("[object Object]");
         assertThat(JsJson.toJsString(null)).isEqualTo("undefined");
+        assertThat(JsJson.toJsString(parse("-1e400"))).isEqualTo("-Infinity");
     }
 
     private com.fasterxml.jackson.databind.JsonNode parse(String text) {

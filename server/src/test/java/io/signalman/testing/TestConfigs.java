@@ -2,6 +2,7 @@ package io.signalman.testing;
 
 import io.signalman.config.IceServer;
 import io.signalman.config.ListenerSpec;
+import io.signalman.config.PeerjsOptions;
 import io.signalman.config.ServerConfig;
 import io.signalman.transport.TlsFiles;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ public final class TestConfigs {
         private int workspacesCapacity = 4;
         private String workspacesStorageFile;
         private String twilioBaseUrl = "https://api.twilio.com";
+        private PeerjsOptions peerjs;
 
         Builder(ServerConfig base) {
             this.base = base;
@@ -48,6 +50,7 @@ public final class TestConfigs {
             openAddressing = base.openAddressing();
             tls = base.tls();
             iceServers = base.iceServers();
+            peerjs = base.peerjs();
         }
 
         public Builder roomCapacity(int value) { roomCapacity = value; return this; }
@@ -64,6 +67,7 @@ public final class TestConfigs {
         public Builder workspacesCapacity(int value) { workspacesCapacity = value; return this; }
         public Builder workspacesStorageFile(String value) { workspacesStorageFile = value; return this; }
         public Builder twilioBaseUrl(String value) { twilioBaseUrl = value; return this; }
+        public Builder peerjs(PeerjsOptions value) { peerjs = value; return this; }
         /** A variable of an original system, as if it came from the environment or .env. */
         public Builder originalEnv(String key, String value) { environment.put(key, value); return this; }
 
@@ -78,7 +82,7 @@ public final class TestConfigs {
                     maxMetaBytes, base.maxRoomsPerPeer(), messageBytes, hardFrameBytes, base.maxJsonDepth(),
                     heartbeatMs, idleTimeoutMs, openAddressing, base.workerThreads(), base.shutdownGraceMs(),
                     broadcastByCode, starRefreshMs, true, workspacesCapacity, workspacesStorageFile, twilioBaseUrl,
-                    Map.copyOf(environment));
+                    Map.copyOf(environment), peerjs);
         }
     }
 }

@@ -129,6 +129,11 @@ public final class LocalEngine implements Engine {
         return realm(realmName).peers.size();
     }
 
+    @Override
+    public List<String> peerIds(String realmName) {
+        return new ArrayList<>(realm(realmName).peers.keySet());
+    }
+
     private static final class Realm {
         final ConcurrentMap<String, Peer> peers = new ConcurrentHashMap<>();
         final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
