@@ -13,6 +13,7 @@ import io.signalman.dialect.SocketIoDialect;
 import io.signalman.ops.InfoPage;
 import io.signalman.ops.Metrics;
 import io.signalman.ops.OpsRoutes;
+import io.signalman.ops.WebFiles;
 import io.signalman.transport.Listener;
 import io.signalman.transport.Routes;
 import io.signalman.transport.TlsFiles;
@@ -77,6 +78,7 @@ public final class SignalmanServer implements AutoCloseable {
 
         Routes main = new Routes();
         OpsRoutes.mount(main, metrics, this::isReady, () -> InfoPage.render(listeners));
+        WebFiles.load().mount(main);
         dialects.values().forEach(dialect -> dialect.mountOnMain(main));
         open("main", config.host(), config.port(), config.tls(), main, List.copyOf(dialects.values()));
 

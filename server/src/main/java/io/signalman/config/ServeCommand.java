@@ -25,6 +25,9 @@ import picocli.CommandLine.Spec;
                 "Example: signalman --port 8080 --listen native@127.0.0.1:9000"})
 public final class ServeCommand implements Callable<Integer> {
 
+    /** The {@code --ice-server} value that configures no STUN or TURN server at all. */
+    static final String NO_ICE_SERVERS = "none";
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -46,7 +49,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--ice-server", paramLabel = "URL[ username=U credential=C]", split = ",",
             defaultValue = ServerConfig.DEFAULT_STUN,
-            description = "STUN/TURN server handed to native clients. Repeatable (default: ${DEFAULT-VALUE}).")
+            description = "STUN/TURN server handed to native clients. Repeatable; 'none' hands out an empty list"
+                    + " (default: ${DEFAULT-VALUE}).")
     List<String> iceServers = new ArrayList<>();
 
     @Option(names = "--room-capacity", defaultValue = "50", description = "Most peers in one native room (default: ${DEFAULT-VALUE}).")
@@ -194,9 +198,13 @@ public final class ServeCommand implements Callable<Integer> {
                                 + String.join(", ", Dialects.names()) + ")");
                 listeners.add(listener);
             }
+            // An empty environment variable means "unset" (the default applies), so "no ICE servers"
+            // needs a word of its own that works in flags, the environment and .env alike.
+            boolean none = iceServers.stream().anyMatch(text -> text.trim().equals(NO_ICE_SERVERS));
             for (String text : iceServers) {
-                if (!text.isBlank()) ice.add(IceServer.parse(text));
+                if (!text.isBlank() && !text.trim().equals(NO_ICE_SERVERS)) ice.add(IceServer.parse(text));
             }
+            require(!none || ice.isEmpty(), "--ice-server " + NO_ICE_SERVERS + " cannot be combined with servers");
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

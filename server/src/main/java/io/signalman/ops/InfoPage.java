@@ -4,7 +4,7 @@ import io.signalman.transport.Listener;
 import io.signalman.transport.Routes;
 import java.util.List;
 
-/** The HTML page at {@code GET /} of the main listener: what this node serves and where. */
+/** The HTML page at {@code GET /info} of the main listener: what this node serves and where. */
 public final class InfoPage {
     private InfoPage() {}
 
@@ -18,8 +18,10 @@ public final class InfoPage {
                 code{background:#f2f2f2;padding:0 .3em;border-radius:3px}td,th{padding:.2rem .8rem;text-align:left}</style>
                 </head><body>
                 <h1>Signalman</h1>
-                <p>A WebRTC signaling server. Native clients connect to <code>/v1/ws</code>;
-                operators read <code>/healthz</code>, <code>/readyz</code> and <code>/metrics</code>.</p>
+                <p>A WebRTC signaling server. Native clients connect to <code>/v1/ws</code>, with the
+                JavaScript SDK at <a href="/sdk/signalman.js"><code>/sdk/signalman.js</code></a>; the
+                <a href="/">video call demo</a> uses it. Operators read <code>/healthz</code>,
+                <code>/readyz</code> and <code>/metrics</code>.</p>
                 <h2>Listeners</h2><table><tr><th>address</th><th>dialect</th><th>path</th></tr>
                 """);
         for (Listener listener : listeners) {

@@ -28,9 +28,13 @@ public final class Routes {
     private final List<Mount> mounts = new ArrayList<>();
     private HttpRoute fallback = request -> HttpResponses.notFound();
 
-    /** Serves {@code route} for requests whose path is exactly {@code path}. */
+    /**
+     * Serves {@code route} for requests whose path is exactly {@code path}.
+     *
+     * @throws IllegalStateException if another route holds the path (two features claiming one URL is a bug)
+     */
     public Routes http(String path, HttpRoute route) {
-        http.put(path, route);
+        if (http.putIfAbsent(path, route) != null) throw new IllegalStateException("two HTTP routes for " + path);
         return this;
     }
 

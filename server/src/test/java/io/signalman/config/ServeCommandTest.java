@@ -69,6 +69,19 @@ class ServeCommandTest {
     }
 
     @Test
+    void iceServerNoneHandsOutAnEmptyListFromFlagsEnvironmentAndDotenv() throws Exception {
+        assertThat(parse(Map.of(), null, "--ice-server", "none").iceServers()).isEmpty();
+        assertThat(parse(Map.of("SIGNALMAN_ICE_SERVER", "none"), null).iceServers()).isEmpty();
+        assertThat(parse(Map.of(), "SIGNALMAN_ICE_SERVER=none\n").iceServers()).isEmpty();
+        // An empty variable counts as unset, which is why "none" exists: the default stays.
+        assertThat(parse(Map.of("SIGNALMAN_ICE_SERVER", ""), null).iceServers())
+                .containsExactly(IceServer.parse(ServerConfig.DEFAULT_STUN));
+        // A flag still beats an environment that says none.
+        assertThat(parse(Map.of("SIGNALMAN_ICE_SERVER", "none"), null, "--ice-server", "stun:a.example:3478")
+                .iceServers()).containsExactly(IceServer.parse("stun:a.example:3478"));
+    }
+
+    @Test
     void listenSpecsCarryHostPortAndTls() {
         ListenerSpec spec = ListenerSpec.parse("native@[::1]:8443?cert=/c.pem&key=/k.pem", "0.0.0.0");
         assertThat(spec.host()).isEqualTo("::1");
@@ -93,6 +106,8 @@ class ServeCommandTest {
         assertInvalid("--peerjs-path=myapp", "signalman: --peerjs-path must start with / and hold no spaces, ? or #");
         assertInvalid("--peerjs-concurrent-limit=0", "signalman: --peerjs-concurrent-limit must be at least 1");
         assertInvalid("--peerjs-queue-limit=-1", "signalman: --peerjs-queue-limit and --peerjs-queue-bytes must not be negative");
+        assertInvalid(new String[] {"--ice-server=none", "--ice-server=stun:a.example:3478"},
+                "signalman: --ice-server none cannot be combined with servers");
     }
 
     @Test

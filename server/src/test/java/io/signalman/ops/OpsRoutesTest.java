@@ -43,7 +43,7 @@ class OpsRoutesTest {
 
     @Test
     void infoPageNotFoundAndUpgradeRequired() throws Exception {
-        HttpResponse<String> info = get("/");
+        HttpResponse<String> info = get("/info");
         assertThat(info.statusCode()).isEqualTo(200);
         assertThat(info.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
         assertThat(info.body()).contains("<h1>Signalman</h1>").contains("/v1/ws");
