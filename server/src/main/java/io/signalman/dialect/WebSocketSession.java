@@ -107,8 +107,21 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
         ctx.fireChannelInactive();
     }
 
+    /**
+     * Called by the core from the thread that caused the event. Writes from other threads queue on
+     * this connection's event loop; a write from the loop itself would overtake them, and members
+     * would see presence out of the order the core gave it. So a call on the loop queues as well.
+     */
     @Override
     public final void deliver(Event event) {
+        if (channel.eventLoop().inEventLoop()) {
+            channel.eventLoop().execute(() -> dispatch(event));
+        } else {
+            dispatch(event);
+        }
+    }
+
+    private void dispatch(Event event) {
         if (event instanceof Event.Relayed relayed) {
             send(relayed.payload());
             meters.relayed(relayed.receivedNanos());
