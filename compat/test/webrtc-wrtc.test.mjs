@@ -12,6 +12,9 @@ import { startServer } from './support/server.mjs';
 import { connect } from './support/client.mjs';
 import { wrtcPeer, once, exchange } from './support/peers.mjs';
 
+/** Waits for `promise`, but never longer than `ms`: a libwebrtc call left pending must not hang the file. */
+const settled = (promise, ms = 5000) => Promise.race([promise, new Promise((r) => setTimeout(r, ms).unref())]);
+
 let server;
 let tlsServer;
 let certDir;
@@ -62,7 +65,7 @@ async function pairClient(url, userId, remoteId, options = {}) {
       peer?.close();
       ws.send(JSON.stringify({ type: 'bye', userId, remoteId }));
       ws.close(1000, 'User ended call');
-      await pump;
+      await settled(pump);
     },
   };
 }
@@ -111,5 +114,5 @@ test('broadcast: two @roamhq/wrtc peers exchange message_type frames and open a 
   b.close();
   wsA.close();
   wsB.close();
-  await Promise.all(pumps);
+  await settled(Promise.all(pumps));
 });
