@@ -195,14 +195,25 @@ public final class JsJson {
     /** {@code Number.prototype.toString()} of a finite number, as JSON.stringify prints numbers. */
     public static String number(double number) {
         if (number == 0) return "0";
-        double magnitude = Math.abs(number);
-        if (magnitude >= 1e-6 && magnitude < 1e21) {
-            // Double.toString gives the shortest digits that round-trip, as JavaScript does.
-            return new BigDecimal(Double.toString(number)).stripTrailingZeros().toPlainString();
+        if (Double.isNaN(number) || Double.isInfinite(number)) return "null";
+        BigDecimal shortest = shortest(number);
+        int exponent = shortest.precision() - shortest.scale() - 1; // of the first digit
+        if (exponent >= -6 && exponent < 21) return shortest.toPlainString();
+        String digits = shortest.unscaledValue().abs().toString();
+        String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+        return (number < 0 ? "-" : "") + mantissa + "e" + (exponent >= 0 ? "+" : "") + exponent;
+    }
+
+    /**
+     * The decimal with the fewest digits that reads back as {@code number}, nearest to it (as
+     * ECMAScript requires). {@code Double.toString} only promises this from JDK 19 on.
+     */
+    private static BigDecimal shortest(double number) {
+        BigDecimal exact = new BigDecimal(number);
+        for (int digits = 1; digits < 17; digits++) {
+            BigDecimal candidate = exact.round(new java.math.MathContext(digits, java.math.RoundingMode.HALF_EVEN));
+            if (candidate.doubleValue() == number) return candidate.stripTrailingZeros();
         }
-        String[] parts = Double.toString(number).split("E");
-        String mantissa = new BigDecimal(parts[0]).stripTrailingZeros().toPlainString();
-        int exponent = Integer.parseInt(parts[1]);
-        return mantissa + "e" + (exponent >= 0 ? "+" : "") + exponent;
+        return exact.round(new java.math.MathContext(17, java.math.RoundingMode.HALF_EVEN)).stripTrailingZeros();
     }
 }

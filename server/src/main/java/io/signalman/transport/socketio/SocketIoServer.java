@@ -33,8 +33,12 @@ public final class SocketIoServer {
     public static final String PATH = "/socket.io/";
     public static final String NEXT_PATH = "/socket.io-next/";
 
-    /** Engine.IO timing and size limits of one Socket.IO server. */
-    public record Settings(int pingIntervalMs, int pingTimeoutMs, int maxPayloadBytes) {}
+    /**
+     * Engine.IO timing and size limits of one Socket.IO server.
+     *
+     * @param announceMaxPayload whether the open packet carries {@code maxPayload} (socket.io 4 did, 2 did not)
+     */
+    public record Settings(int pingIntervalMs, int pingTimeoutMs, int maxPayloadBytes, boolean announceMaxPayload) {}
 
     private final Initializer initializer;
     private final NamespacesHub namespaces;
@@ -57,7 +61,7 @@ public final class SocketIoServer {
         config.setExceptionListener(new QuietExceptionListener());
         namespaces = new NamespacesHub(config);
         namespace = namespaces.create(Namespace.DEFAULT_NAME);
-        initializer = new Initializer();
+        initializer = new Initializer(settings.announceMaxPayload() ? settings.maxPayloadBytes() : null);
         initializer.start(config, namespaces);
     }
 
@@ -78,7 +82,7 @@ public final class SocketIoServer {
 
     /** netty-socketio's handler names, to strip from a connection that upgrades to one of our own WebSocket dialects. */
     public static List<String> handlerNames() {
-        return List.of(SocketIOChannelInitializer.PACKET_HANDLER, SocketIOChannelInitializer.AUTHORIZE_HANDLER,
+        return List.of(EngineIoFixes.NAME, SocketIOChannelInitializer.PACKET_HANDLER, SocketIOChannelInitializer.AUTHORIZE_HANDLER,
                 PollingUpgradeGuard.NAME, SocketIOChannelInitializer.XHR_POLLING_TRANSPORT,
                 SocketIOChannelInitializer.WEB_SOCKET_TRANSPORT_COMPRESSION, SocketIOChannelInitializer.WEB_SOCKET_TRANSPORT,
                 SocketIOChannelInitializer.SOCKETIO_ENCODER, SocketIOChannelInitializer.WRONG_URL_HANDLER,
@@ -96,9 +100,14 @@ public final class SocketIoServer {
     /** netty-socketio's initializer with our handlers woven in. */
     private static final class Initializer extends SocketIOChannelInitializer {
         private final PollingUpgradeGuard guard = new PollingUpgradeGuard();
+        private final Integer maxPayload;
         private SslContext tls;
         private ChannelHandler flush;
         private java.util.function.Supplier<ChannelHandler> router;
+
+        Initializer(Integer maxPayload) {
+            this.maxPayload = maxPayload;
+        }
 
         void configure(SslContext tls, ChannelHandler flush, java.util.function.Supplier<ChannelHandler> router) {
             this.tls = tls;
@@ -112,7 +121,8 @@ public final class SocketIoServer {
             if (tls != null) pipeline.addLast("tls", tls.newHandler(ch.alloc()));
             if (flush != null) pipeline.addLast("flush", flush);
             addSocketioHandlers(pipeline);
-            pipeline.addAfter(HTTP_ENCODER, "router", router.get());
+            pipeline.addAfter(HTTP_ENCODER, EngineIoFixes.NAME, new EngineIoFixes(maxPayload));
+            pipeline.addAfter(EngineIoFixes.NAME, "router", router.get());
             pipeline.addBefore(XHR_POLLING_TRANSPORT, PollingUpgradeGuard.NAME, guard);
         }
     }
