@@ -67,7 +67,7 @@ public final class StarDialect implements Dialect, SocketIoDialect {
     @Override
     public SocketIoServer.Settings settings() {
         // socket.io 4 defaults, which the original ran with
-        return new SocketIoServer.Settings(25_000, 20_000, 1_000_000, true);
+        return new SocketIoServer.Settings(25_000, 20_000, 1_000_000);
     }
 
     @Override

@@ -113,7 +113,7 @@ public final class WorkspacesDialect implements Dialect, SocketIoDialect {
     @Override
     public SocketIoServer.Settings settings() {
         // socket.io 2 with the original's pingTimeout; the payload cap is ours (the original allowed 100 MB)
-        return new SocketIoServer.Settings(25_000, 12_000, config.hardFrameBytes(), false);
+        return new SocketIoServer.Settings(25_000, 12_000, config.hardFrameBytes());
     }
 
     @Override

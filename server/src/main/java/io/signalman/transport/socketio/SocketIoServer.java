@@ -36,9 +36,8 @@ public final class SocketIoServer {
     /**
      * Engine.IO timing and size limits of one Socket.IO server.
      *
-     * @param announceMaxPayload whether the open packet carries {@code maxPayload} (socket.io 4 did, 2 did not)
      */
-    public record Settings(int pingIntervalMs, int pingTimeoutMs, int maxPayloadBytes, boolean announceMaxPayload) {}
+    public record Settings(int pingIntervalMs, int pingTimeoutMs, int maxPayloadBytes) {}
 
     private final Initializer initializer;
     private final NamespacesHub namespaces;
@@ -61,7 +60,7 @@ public final class SocketIoServer {
         config.setExceptionListener(new QuietExceptionListener());
         namespaces = new NamespacesHub(config);
         namespace = namespaces.create(Namespace.DEFAULT_NAME);
-        initializer = new Initializer(settings.announceMaxPayload() ? settings.maxPayloadBytes() : null);
+        initializer = new Initializer();
         initializer.start(config, namespaces);
     }
 
@@ -100,14 +99,9 @@ public final class SocketIoServer {
     /** netty-socketio's initializer with our handlers woven in. */
     private static final class Initializer extends SocketIOChannelInitializer {
         private final PollingUpgradeGuard guard = new PollingUpgradeGuard();
-        private final Integer maxPayload;
         private SslContext tls;
         private ChannelHandler flush;
         private java.util.function.Supplier<ChannelHandler> router;
-
-        Initializer(Integer maxPayload) {
-            this.maxPayload = maxPayload;
-        }
 
         void configure(SslContext tls, ChannelHandler flush, java.util.function.Supplier<ChannelHandler> router) {
             this.tls = tls;
@@ -121,7 +115,7 @@ public final class SocketIoServer {
             if (tls != null) pipeline.addLast("tls", tls.newHandler(ch.alloc()));
             if (flush != null) pipeline.addLast("flush", flush);
             addSocketioHandlers(pipeline);
-            pipeline.addAfter(HTTP_ENCODER, EngineIoFixes.NAME, new EngineIoFixes(maxPayload));
+            pipeline.addAfter(HTTP_ENCODER, EngineIoFixes.NAME, new EngineIoFixes());
             pipeline.addAfter(EngineIoFixes.NAME, "router", router.get());
             pipeline.addBefore(XHR_POLLING_TRANSPORT, PollingUpgradeGuard.NAME, guard);
         }
