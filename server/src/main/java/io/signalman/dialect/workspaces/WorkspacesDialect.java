@@ -121,7 +121,7 @@ public final class WorkspacesDialect implements Dialect, SocketIoDialect {
         WorkspacesEvents events = new WorkspacesEvents(this);
         namespace.addConnectListener(events::connected);
         namespace.addDisconnectListener(events::disconnected);
-        on(namespace, events, "iceservers", events::iceServers);
+        namespace.addEventListener("iceservers", JsonNode.class, (client, data, ack) -> events.onIceServers(client));
         on(namespace, events, "create", events::create);
         on(namespace, events, "attend", events::attend);
         on(namespace, events, "re-attend", events::reAttend);
@@ -136,7 +136,9 @@ public final class WorkspacesDialect implements Dialect, SocketIoDialect {
         on(namespace, events, "negotiation", events::negotiation);
         on(namespace, events, "mic-toggle", events.toggle("mic-toggle"));
         on(namespace, events, "cam-toggle", events.toggle("cam-toggle"));
-        // "attendees" has no handler in the original: ignored.
+        // The client sends "attendees" on start-up; the original had no handler for it. A listener
+        // that does nothing keeps it out of the unknown-event path and counts it.
+        namespace.addEventListener("attendees", JsonNode.class, (client, data, ack) -> events.ignored());
     }
 
     private static void on(SocketIONamespace namespace, WorkspacesEvents events, String name,

@@ -86,6 +86,17 @@ final class WorkspacesEvents {
         submit(client, () -> handler.handle(client, object));
     }
 
+    /** {@code iceservers}: the original ignored the payload, so any payload (or none) is answered. */
+    void onIceServers(SocketIOClient client) {
+        dialect.meters().frameIn();
+        submit(client, () -> iceServers(client));
+    }
+
+    /** An event the original had no handler for ({@code attendees}): counted, then dropped. */
+    void ignored() {
+        dialect.meters().frameIn();
+    }
+
     private void submit(SocketIOClient client, Runnable task) {
         synchronized (client) {
             CompletableFuture<Void> lane = client.get(LANE);
@@ -102,45 +113,58 @@ final class WorkspacesEvents {
 
     // ---- events ------------------------------------------------------------------------------
 
-    void iceServers(SocketIOClient client, ObjectNode data) {
+    void iceServers(SocketIOClient client) {
         dialect.iceServers().fetch().thenAccept(servers -> {
             if (servers != null) toSender(client, "iceservers", servers);
         });
     }
 
     void create(SocketIOClient client, ObjectNode data) {
-        ObjectNode requested = object(data, "workspace");
-        ObjectNode requestedAttendee = object(data, "attendee");
+        // The original threw on a missing workspace or attendee (and went down): nothing is created.
+        if (!(data.get("workspace") instanceof ObjectNode requested)
+                || !(data.get("attendee") instanceof ObjectNode requestedAttendee)) {
+            return;
+        }
         String attendeeId = suppliedIdOr(requestedAttendee.get("id"));
-        String workspaceId = suppliedIdOr(requested.get("id"));
         ObjectNode attendee = NODES.objectNode();
         attendee.put("id", attendeeId);
-        attendee.put("name", nonEmpty(requestedAttendee.get("name"), dialect.anonymousAttendee()));
-        attendee.put("avatar", nonEmpty(requestedAttendee.get("avatar"), ""));
+        attendee.set("name", or(requestedAttendee.get("name"), dialect.anonymousAttendee()));
+        attendee.set("avatar", or(requestedAttendee.get("avatar"), ""));
         String pin = pin(requested.get("pin"));
 
         ObjectNode workspace = NODES.objectNode();
-        workspace.put("id", workspaceId);
-        workspace.put("name", nonEmpty(requested.get("name"), dialect.untitledWorkspace()));
-        workspace.put("avatar", nonEmpty(requested.get("avatar"), ""));
+        workspace.set("name", or(requested.get("name"), dialect.untitledWorkspace()));
+        workspace.set("avatar", or(requested.get("avatar"), ""));
         workspace.put("owner", attendeeId);
         workspace.put("created", System.currentTimeMillis());
-        workspace.put("token", tokens.workspaceToken(workspaceId, pin));
         workspace.putObject("attendees").set(attendeeId, attendee);
         workspace.putObject("socketMap").put(attendeeId, sid(client));
-        store.put(workspaceId, workspace);
+        String workspaceId;
+        synchronized (store) {
+            // The original let a supplied id overwrite a live workspace (taking it from its owner);
+            // a taken id gets a fresh one instead, which the client learns from `created`.
+            workspaceId = suppliedIdOr(requested.get("id"));
+            while (store.get(workspaceId) != null) workspaceId = freshId();
+            workspace.put("id", workspaceId);
+            workspace.put("token", tokens.workspaceToken(workspaceId, pin));
+            store.put(workspaceId, workspace);
+        }
 
         ObjectNode created = NODES.objectNode();
         created.set("workspace", pick(workspace, "id", "name", "avatar", "owner", "created", "token"));
         created.set("attendee", attendee.deepCopy());
         created.put("accessToken", tokens.accessToken(workspaceId, attendeeId, attendeeId));
-        created.put("nonce", nonEmpty(data.get("nonce"), ""));
+        created.set("nonce", or(data.get("nonce"), ""));
         toSender(client, "created", created);
         joinRoom(client, workspaceId);
     }
 
     void attend(SocketIOClient client, ObjectNode data) {
-        ObjectNode requested = object(data, "workspace");
+        // The original threw on a missing workspace or attendee (and went down): ignored.
+        if (!(data.get("workspace") instanceof ObjectNode requested)
+                || !(data.get("attendee") instanceof ObjectNode requestedAttendee)) {
+            return;
+        }
         JsonNode token = requested.get("token");
         if (token == null || !token.isTextual() || token.textValue().isEmpty()) {
             alert(client, BAD_INVITE);
@@ -152,7 +176,6 @@ final class WorkspacesEvents {
             alert(client, WRONG_PIN);
             return;
         }
-        ObjectNode requestedAttendee = object(data, "attendee");
         ObjectNode grant;
         ObjectNode attendee = NODES.objectNode();
         synchronized (store) {
@@ -169,8 +192,8 @@ final class WorkspacesEvents {
             }
             String attendeeId = suppliedIdOr(requestedAttendee.get("id"));
             attendee.put("id", attendeeId);
-            attendee.put("name", nonEmpty(requestedAttendee.get("name"), dialect.anonymousAttendee()));
-            attendee.put("avatar", nonEmpty(requestedAttendee.get("avatar"), ""));
+            attendee.set("name", or(requestedAttendee.get("name"), dialect.anonymousAttendee()));
+            attendee.set("avatar", or(requestedAttendee.get("avatar"), ""));
             workspace.withObject("/attendees").set(attendeeId, attendee);
             workspace.withObject("/socketMap").put(attendeeId, sid(client));
             store.put(workspaceId, workspace);
@@ -181,7 +204,7 @@ final class WorkspacesEvents {
             grant.set("attendee", attendee.deepCopy());
             grant.set("attendees", workspace.get("attendees").deepCopy());
             grant.put("accessToken", tokens.accessToken(workspaceId, owner, attendeeId));
-            grant.put("nonce", nonEmpty(data.get("nonce"), ""));
+            grant.set("nonce", or(data.get("nonce"), ""));
         }
         joinRoom(client, workspaceId);
         toSender(client, "attendance-granted", grant);
@@ -198,8 +221,8 @@ final class WorkspacesEvents {
             ObjectNode workspace = existing(client, access.workspaceId);
             if (workspace == null) return;
             attendee.put("id", access.attendeeId);
-            copyIfPresent(requestedAttendee, attendee, "name");
-            copyIfPresent(requestedAttendee, attendee, "avatar");
+            attendee.set("name", or(requestedAttendee.get("name"), dialect.anonymousAttendee()));
+            attendee.set("avatar", or(requestedAttendee.get("avatar"), ""));
             attendee.put("socket", sid(client));
             workspace.withObject("/attendees").set(access.attendeeId, attendee);
             // The original left socketMap pointing at the old socket; directed messages then went nowhere.
@@ -249,11 +272,13 @@ final class WorkspacesEvents {
         Access access = checkAccessToken(client, data, true);
         if (access == null) return;
         JsonNode kicked = data.get("kickedAttendee");
-        String kickedId = kicked == null ? null : kicked.path("id").asText(null);
+        String kickedId = kicked == null ? null : textOrNull(kicked.get("id"));
         String kickedSocket;
         synchronized (store) {
             ObjectNode workspace = existing(client, access.workspaceId);
             if (workspace == null) return;
+            // The original threw here without a kickedAttendee (and went down): ignored.
+            if (kicked == null || kicked.isNull() || kicked.isMissingNode()) return;
             if (workspace.path("owner").asText().equals(kickedId)) {
                 alert(client, OWNER_CANNOT_BE_KICKED);
                 return;
@@ -265,9 +290,8 @@ final class WorkspacesEvents {
                 store.put(access.workspaceId, workspace);
             }
         }
-        JsonNode payload = kicked == null ? NODES.nullNode() : kicked;
-        toSender(client, "kicked", payload);
-        toOthers(client, access.workspaceId, "kicked", payload);
+        toSender(client, "kicked", kicked);
+        toOthers(client, access.workspaceId, "kicked", kicked);
         if (kickedSocket != null) {
             // Out of the room, not disconnected, as the original did it.
             switchboard.evict(WorkspacesDialect.REALM, kickedSocket, access.workspaceId, "kicked");
@@ -289,7 +313,7 @@ final class WorkspacesEvents {
         setIfPresent(ring, "caller", data.get("attendee"));
         setIfPresent(ring, "offer", data.get("offer"));
         setIfPresent(ring, "call", data.get("call"));
-        ring.put("nonce", nonEmpty(data.get("nonce"), ""));
+        ring.set("nonce", or(data.get("nonce"), ""));
         toAttendee(client, access.workspaceId, data.path("callee").path("id").asText(null), "ring", ring);
     }
 
@@ -301,7 +325,7 @@ final class WorkspacesEvents {
         setIfPresent(answer, "callee", data.get("attendee"));
         setIfPresent(answer, "answer", data.get("answer"));
         setIfPresent(answer, "call", data.get("call"));
-        setIfPresent(answer, "nonce", data.get("nonce"));
+        answer.set("nonce", or(data.get("nonce"), ""));
         toAttendee(client, access.workspaceId, data.path("caller").path("id").asText(null), "answer", answer);
     }
 
@@ -332,7 +356,9 @@ final class WorkspacesEvents {
 
     /** No token check, as in the original: candidates flow during set-up. */
     void iceCandidate(SocketIOClient client, ObjectNode data) {
-        String workspaceId = data.path("workspace").path("id").asText(null);
+        // Without a workspace the original threw (and went down): ignored, not "destroyed".
+        if (!(data.get("workspace") instanceof ObjectNode requested)) return;
+        String workspaceId = textOrNull(requested.get("id"));
         if (existing(client, workspaceId) == null) return;
         ObjectNode candidate = NODES.objectNode();
         setIfPresent(candidate, "attendee", data.get("attendee"));
@@ -343,7 +369,8 @@ final class WorkspacesEvents {
 
     /** No token check, as in the original. The addressee sees the sender as {@code attendee}. */
     void negotiation(SocketIOClient client, ObjectNode data) {
-        String workspaceId = data.path("workspace").path("id").asText(null);
+        if (!(data.get("workspace") instanceof ObjectNode requested)) return;
+        String workspaceId = textOrNull(requested.get("id"));
         if (existing(client, workspaceId) == null) return;
         ObjectNode negotiation = NODES.objectNode();
         setIfPresent(negotiation, "attendee", data.get("broadcaster"));
@@ -375,8 +402,10 @@ final class WorkspacesEvents {
         if (!isId(attendeeId)) return deny(client, BAD_ATTENDEE_ID);
         JsonNode token = data.get("accessToken");
         DecodedJWT decoded = token != null && token.isTextual() ? tokens.verify(token.textValue()) : null;
-        if (decoded == null || decoded.getClaim("singningToken").asString() == null) return deny(client, BAD_TOKEN);
+        if (decoded == null) return deny(client, BAD_TOKEN);
+        // The original compared ids before bcrypt ran; only bcrypt threw on a missing hash.
         if (!workspaceId.textValue().equals(decoded.getClaim("id").asString())) return deny(client, ACCESS_DENIED);
+        if (decoded.getClaim("singningToken").asString() == null) return deny(client, BAD_TOKEN);
         if (!tokens.matches(decoded, workspaceId.textValue(), attendeeId.textValue())) return deny(client, ACCESS_DENIED);
         String owner = decoded.getClaim("owner").asString();
         if (ownerOnly && !attendeeId.textValue().equals(owner)) return deny(client, NOT_OWNER);
@@ -444,7 +473,15 @@ final class WorkspacesEvents {
                 && supplied.textValue().startsWith("_")) {
             return supplied.textValue();
         }
+        return freshId();
+    }
+
+    private String freshId() {
         return "_" + Ids.alphanumeric(dialect.idLength());
+    }
+
+    private static String textOrNull(JsonNode value) {
+        return value != null && value.isTextual() ? value.textValue() : null;
     }
 
     private static String sid(SocketIOClient client) {
@@ -456,13 +493,22 @@ final class WorkspacesEvents {
         return value instanceof ObjectNode object ? object : NODES.objectNode();
     }
 
-    /** A string field, or {@code fallback} when it is missing, empty or not a string (JavaScript's {@code ||}). */
-    private static String nonEmpty(JsonNode value, String fallback) {
-        return value != null && value.isTextual() && !value.textValue().isEmpty() ? value.textValue() : fallback;
+    /** JavaScript's {@code value || fallback}, which the original used for every default. */
+    private static JsonNode or(JsonNode value, String fallback) {
+        return truthy(value) ? value : NODES.textNode(fallback);
     }
 
+    private static boolean truthy(JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode()) return false;
+        if (value.isBoolean()) return value.booleanValue();
+        if (value.isNumber()) return value.doubleValue() != 0 && !Double.isNaN(value.doubleValue());
+        if (value.isTextual()) return !value.textValue().isEmpty();
+        return true;
+    }
+
+    /** The PIN as the original hashed it: a non-empty string, or {@code ""} for anything else. */
     private static String pin(JsonNode value) {
-        return nonEmpty(value, "");
+        return value != null && value.isTextual() ? value.textValue() : "";
     }
 
     private static ObjectNode pick(ObjectNode from, String... fields) {
@@ -473,9 +519,5 @@ final class WorkspacesEvents {
 
     private static void setIfPresent(ObjectNode target, String field, JsonNode value) {
         if (value != null && !value.isMissingNode()) target.set(field, value);
-    }
-
-    private static void copyIfPresent(ObjectNode from, ObjectNode to, String field) {
-        setIfPresent(to, field, from.get(field));
     }
 }

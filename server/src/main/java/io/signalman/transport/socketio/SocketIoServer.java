@@ -53,6 +53,11 @@ public final class SocketIoServer {
         config.setPingTimeout(settings.pingTimeoutMs());
         config.setMaxFramePayloadLength(settings.maxPayloadBytes());
         config.setMaxHttpContentLength(settings.maxPayloadBytes());
+        // The payload cap applies to the bytes on the wire: with permessage-deflate a client could
+        // send a small compressed frame that inflates far beyond it (and HTTP compression buys
+        // little for signalling and costs CPU), so both are off.
+        config.setWebsocketCompression(false);
+        config.setHttpCompression(false);
         config.setRandomSession(true);
         SocketConfig socket = new SocketConfig();
         socket.setReuseAddress(true);
