@@ -132,22 +132,28 @@ final class WorkspacesEvents {
         attendee.set("avatar", or(requestedAttendee.get("avatar"), ""));
         String pin = pin(requested.get("pin"));
 
-        ObjectNode workspace = NODES.objectNode();
-        workspace.set("name", or(requested.get("name"), dialect.untitledWorkspace()));
-        workspace.set("avatar", or(requested.get("avatar"), ""));
-        workspace.put("owner", attendeeId);
-        workspace.put("created", System.currentTimeMillis());
-        workspace.putObject("attendees").set(attendeeId, attendee);
-        workspace.putObject("socketMap").put(attendeeId, sid(client));
-        String workspaceId;
-        synchronized (store) {
-            // The original let a supplied id overwrite a live workspace (taking it from its owner);
-            // a taken id gets a fresh one instead, which the client learns from `created`.
-            workspaceId = suppliedIdOr(requested.get("id"));
+        // The original let a supplied id overwrite a live workspace (taking it from its owner); a
+        // taken id gets a fresh one instead, which the client learns from `created`. The token is
+        // hashed outside the store's lock, so the id is checked again before the workspace is stored.
+        String workspaceId = suppliedIdOr(requested.get("id"));
+        ObjectNode workspace;
+        for (;;) {
             while (store.get(workspaceId) != null) workspaceId = freshId();
+            workspace = NODES.objectNode();
             workspace.put("id", workspaceId);
+            workspace.set("name", or(requested.get("name"), dialect.untitledWorkspace()));
+            workspace.set("avatar", or(requested.get("avatar"), ""));
+            workspace.put("owner", attendeeId);
+            workspace.put("created", System.currentTimeMillis());
             workspace.put("token", tokens.workspaceToken(workspaceId, pin));
-            store.put(workspaceId, workspace);
+            workspace.putObject("attendees").set(attendeeId, attendee);
+            workspace.putObject("socketMap").put(attendeeId, sid(client));
+            synchronized (store) {
+                if (store.get(workspaceId) == null) {
+                    store.put(workspaceId, workspace);
+                    break;
+                }
+            }
         }
 
         ObjectNode created = NODES.objectNode();
