@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 
 /**
@@ -55,8 +56,10 @@ public final class FileReceiver {
                 received = 0;
                 digest = Sha256.newDigest();
                 Files.createDirectories(directory);
-                part = Files.createTempFile(directory, "." + name + ".", ".part");
-                out = Files.newOutputStream(part);
+                // Not Files.createTempFile: that makes the file private to the owner, and a received
+                // file should get the usual permissions when it is renamed into place.
+                part = directory.resolve("." + name + "." + Long.toHexString(System.nanoTime()) + ".part");
+                out = Files.newOutputStream(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 listener.started(name, size);
                 return null;
             }

@@ -18,13 +18,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "signalman peer", mixinStandardHelpOptions = true, sortOptions = false,
         version = "Signalman peer 0.1.0",
         description = {
-            "A WebRTC data-channel peer that finds its remote peer through Signalman, as seed 004's peer does:",
-            "it prints its id, offers to the id you type (or --connect), opens data channel 'test', and both sides",
-            "send \"Hello from <id>\". Then it sends the lines you type, --send TEXT or --send-file PATH, and",
-            "receives messages and files from the other side.",
+            "A WebRTC data-channel peer that finds its remote peer through Signalman, as seed 004's peer does: "
+                + "it prints its id, offers to the id you type (or --connect), opens data channel 'test', and both "
+                + "sides send \"Hello from <id>\". Then it sends the lines you type, --send TEXT or --send-file PATH, "
+                + "and receives messages and files from the other side.",
             "",
-            "The direct protocol connects to ws://SIGNALING_SERVER_ADDR:SIGNALING_SERVER_PORT/<id>; both are read",
-            "from the environment, else from ./.env, else 127.0.0.1 and 8000. See docs/peer.md."},
+            "The direct protocol connects to ws://SIGNALING_SERVER_ADDR:SIGNALING_SERVER_PORT/<id>, both read "
+                + "from the environment, else from ./.env, else 127.0.0.1 and 8000. See docs/peer.md.",
+            ""},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:connected, greeted, and everything requested was sent (or the remote peer closed)",
@@ -143,6 +144,10 @@ public final class PeerMain implements Callable<Integer> {
 
     public static void main(String[] args) {
         int status = commandLine(new PeerMain()).execute(args);
-        System.exit(status);
+        System.out.flush();
+        System.err.flush();
+        // halt, not exit: the session is closed and flushed, and libwebrtc's threads that are still
+        // winding down would otherwise try to attach to a JVM in shutdown and print errors.
+        Runtime.getRuntime().halt(status);
     }
 }

@@ -424,8 +424,11 @@ public final class PeerSession implements Signaling.Listener {
         }
     }
 
+    private final AtomicBoolean gone = new AtomicBoolean();
+
     private void remoteGone() {
-        if (ended.isDone()) return;
+        // The channel's close and the connection's close both report the end; tell it once.
+        if (!gone.compareAndSet(false, true)) return;
         if (!closing.get()) {
             out.println("The connection to " + remoteId + " closed");
             out.flush();
