@@ -119,7 +119,7 @@ test('exit codes: usage error 2, server unreachable 3, peer unknown to the nativ
   assert.match(unreachable.stderr(), /Cannot reach the signaling server/);
 
   const unknown = peer(['--protocol', 'native', '--url', `ws://127.0.0.1:${server.ports.main}/v1/ws`, '--room', 'exit-codes',
-    '--connect', 'nobody-here', '--no-stdin', '--ice-server', 'stun:127.0.0.1:9']);
+    '--connect', 'nobody-here', '--no-stdin', '--ice-server', 'none']);
   assert.equal(await unknown.exit(), 4, unknown.stderr());
   assert.match(unknown.stderr(), /unreachable/);
 
@@ -132,7 +132,7 @@ test('exit codes: usage error 2, server unreachable 3, peer unknown to the nativ
 test('two Java peers over the native protocol: room, server-assigned ids, greeting and a message', async () => {
   const url = `ws://127.0.0.1:${server.ports.main}/v1/ws`;
   // No STUN: the namespace reaches nothing but loopback, and the server's default list names public servers.
-  const common = ['--protocol', 'native', '--url', url, '--room', 'java-native', '--ice-server', 'stun:127.0.0.1:9'];
+  const common = ['--protocol', 'native', '--url', url, '--room', 'java-native', '--ice-server', 'none'];
   const first = peer([...common, '--no-stdin']);
   const [, firstId] = await first.line(/The local ID is: (\S+)/);
   const second = peer([...common, '--connect', firstId, '--send', 'over the native protocol']);

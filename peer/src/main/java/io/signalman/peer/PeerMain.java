@@ -69,7 +69,7 @@ public final class PeerMain implements Callable<Integer> {
 
     @Option(names = "--ice-server", paramLabel = "SPEC",
             description = {"STUN or TURN server, repeatable: 'stun:HOST:PORT' or 'turn:HOST:PORT username=U credential=P'.",
-                "Default: none for direct (loopback and LAN need none), the server's list for native."})
+                "'none' for no servers at all. Default: none for direct (loopback and LAN need none), the server's list for native."})
     List<String> iceServers = new ArrayList<>();
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
@@ -109,7 +109,9 @@ public final class PeerMain implements Callable<Integer> {
             throw usage("the signaling URL must start with ws:// or wss://, not '" + signalingUrl + "'");
         }
         List<IceServerSpec> ice = null;
-        if (!iceServers.isEmpty()) {
+        if (iceServers.equals(List.of("none"))) {
+            ice = List.of();
+        } else if (!iceServers.isEmpty()) {
             ice = new ArrayList<>();
             for (String text : iceServers) {
                 try {
