@@ -69,7 +69,8 @@ public final class PeerMain implements Callable<Integer> {
 
     @Option(names = "--ice-server", paramLabel = "SPEC",
             description = {"STUN or TURN server, repeatable: 'stun:HOST:PORT' or 'turn:HOST:PORT username=U credential=P'.",
-                "'none' for no servers at all. Default: none for direct (loopback and LAN need none), the server's list for native."})
+                "'none' for no servers at all. Default for direct: none when the server is on loopback, else "
+                    + PUBLIC_STUN + " (the original's); for native: the list the server hands out."})
     List<String> iceServers = new ArrayList<>();
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
@@ -121,10 +122,21 @@ public final class PeerMain implements Callable<Integer> {
                 }
             }
         } else if (which == PeerOptions.Protocol.DIRECT) {
-            ice = List.of();
+            // On one machine no STUN server can help, and tests must not reach outside; across
+            // machines, the original's public STUN server finds the address behind a NAT.
+            ice = isLoopback(signalingUrl.getHost()) ? List.of() : List.of(IceServerSpec.parse(PUBLIC_STUN));
         }
         return new PeerOptions(which, signalingUrl, room, id, connect == null ? null : connect.strip(), send, sendFile,
                 receiveDir, ice, Duration.ofSeconds(timeoutSeconds), !noStdin);
+    }
+
+    /** The first of the public STUN servers seed 004's peer lists. */
+    static final String PUBLIC_STUN = "stun:stun.l.google.com:19302";
+
+    static boolean isLoopback(String host) {
+        if (host == null) return false;
+        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
     }
 
     private ParameterException usage(String message) {

@@ -25,15 +25,24 @@ class PeerMainTest {
     }
 
     @Test
-    void directByDefaultWithTheAddressFromTheEnvironmentAndNoIceServers() {
+    void directByDefaultWithTheAddressFromTheEnvironmentAndThePublicStunServerOffLoopback() {
         PeerOptions options = parse();
         assertThat(options.protocol()).isEqualTo(PeerOptions.Protocol.DIRECT);
         assertThat(options.signalingUrl()).hasToString("ws://192.0.2.7:8091");
-        assertThat(options.iceServers()).isEmpty();
+        assertThat(options.iceServers()).containsExactly(new IceServerSpec("stun:stun.l.google.com:19302", null, null));
         assertThat(options.connectTo()).isNull();
         assertThat(options.readStdin()).isTrue();
         assertThat(options.timeout().toSeconds()).isEqualTo(30);
         assertThat(options.receiveDir()).isEqualTo(Path.of("."));
+    }
+
+    @Test
+    void noIceServersWhenTheServerIsOnLoopback() {
+        assertThat(parse("--url", "ws://127.0.0.1:8000").iceServers()).isEmpty();
+        assertThat(parse("--url", "ws://localhost:8000").iceServers()).isEmpty();
+        assertThat(parse("--url", "ws://[::1]:8000").iceServers()).isEmpty();
+        assertThat(parse("--url", "ws://10.0.0.5:8000").iceServers()).hasSize(1);
+        assertThat(parse("--url", "ws://10.0.0.5:8000", "--ice-server", "none").iceServers()).isEmpty();
     }
 
     @Test
