@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './support/server.mjs';
 import { nodeDataChannel, once } from './support/peers.mjs';
+import { directPeer } from './support/direct-peer.mjs';
 
 let server;
 
@@ -17,56 +18,6 @@ after(async () => {
   await server?.stop();
   nodeDataChannel.cleanup();
 });
-
-/** A seed-004 peer as dist/peer.js behaves: node-datachannel WebSocket and PeerConnection, channel `test`. */
-function directPeer(url, id) {
-  const ws = new nodeDataChannel.WebSocket();
-  const peers = new Map();
-  const received = [];
-  let onReceived = () => {};
-  const opened = new Promise((resolve, reject) => {
-    ws.onOpen(resolve);
-    ws.onError(reject);
-  });
-  const newPeer = (remote) => {
-    // No STUN (offline), and libjuice gathers no loopback candidates unless bound to one.
-    const pc = new nodeDataChannel.PeerConnection('pc-' + id, { iceServers: [], bindAddress: '127.0.0.1' });
-    pc.onLocalDescription((description, type) => ws.sendMessage(JSON.stringify({ id: remote, type, description })));
-    pc.onLocalCandidate((candidate, mid) => ws.sendMessage(JSON.stringify({ id: remote, type: 'candidate', candidate, mid })));
-    pc.onDataChannel((dc) => {
-      dc.onMessage((msg) => { received.push(msg); onReceived(); });
-      dc.sendMessage('Hello From ' + id);
-    });
-    peers.set(remote, pc);
-    return pc;
-  };
-  ws.onMessage((text) => {
-    const msg = JSON.parse(text);
-    let pc = peers.get(msg.id);
-    if (msg.type === 'offer') {
-      pc = newPeer(msg.id);
-      pc.setRemoteDescription(msg.description, msg.type);
-    } else if (msg.type === 'answer') {
-      pc.setRemoteDescription(msg.description, msg.type);
-    } else if (msg.type === 'candidate') {
-      pc.addRemoteCandidate(msg.candidate, msg.mid);
-    }
-  });
-  ws.open(url + '/' + id);
-  return {
-    opened,
-    offerTo(remote) {
-      const pc = newPeer(remote);
-      const dc = pc.createDataChannel('test');
-      dc.onOpen(() => dc.sendMessage('Hello from ' + id));
-      dc.onMessage((msg) => { received.push(msg); onReceived(); });
-    },
-    waitFor(count, ms = 15000) {
-      return once((cb) => { onReceived = () => received.length >= count && cb(received); onReceived(); }, ms, `${count} data-channel messages at ${id}`);
-    },
-    close() { for (const pc of peers.values()) pc.close(); ws.close(); },
-  };
-}
 
 test('direct: two node-datachannel peers open channel `test` and greet each other (seed 004 flow)', async () => {
   const url = `ws://127.0.0.1:${server.ports.direct}`;
