@@ -119,8 +119,10 @@ final class Scenarios {
         List<Client> clients = new ArrayList<>(o.conns());
         for (int i = 0; i < o.conns(); i++) {
             // Each client is its own "pair": a room of its own, never a relay.
-            Client client = new Client(adapter, tracker, i, "n" + RUN + "-" + o.firstSource() + "-" + i, i);
-            client.partner = client;
+            String id = "n" + RUN + "-" + o.firstSource() + "-" + i;
+            Client client = new Client(adapter, tracker, i, id, i);
+            // A partner that never connects: protocols that pair clients (pair) wait in a room of their own.
+            client.partner = new Client(adapter, tracker, -1, id + "-r", i);
             clients.add(client);
         }
         System.gc();
@@ -185,6 +187,7 @@ final class Scenarios {
         double secs = (t1 - t0) / 1e9;
         Map<String, Object> r = fields();
         r.put("delivered", delivered);
+        r.put("delivered_total", d1);
         r.put("seconds", secs);
         r.put("msgs_per_s", delivered / secs);
         serverCpu(r, s0, s1, delivered, secs);
@@ -214,16 +217,15 @@ final class Scenarios {
         Adapter adapter = Adapter.of(o.adapter());
         Payload payload = new Payload(o.payloadBytes());
         Histogram histogram = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
-        long epoch = System.nanoTime();
-        long measureFrom = epoch + (long) (o.warmupSeconds() * 1e9);
-        long measureTo = measureFrom + (long) (o.seconds() * 1e9);
         AtomicLong received = new AtomicLong();
+        // The schedule starts once every client is ready, so connecting never eats into the warm-up.
+        long[] window = new long[3]; // epoch, measure from, measure to
         Tracker tracker = new Tracker() {
             @Override
             void onRelay(Client client, long stamp, long pairKey) {
                 if (pairKey != client.pairKey) return; // fan-out copies to others are not this relay
-                long scheduled = epoch + stamp;
-                if (scheduled >= measureFrom && scheduled < measureTo) {
+                long scheduled = window[0] + stamp;
+                if (scheduled >= window[1] && scheduled < window[2]) {
                     histogram.recordValue(Math.max(0, System.nanoTime() - scheduled));
                     received.incrementAndGet();
                 }
@@ -232,9 +234,14 @@ final class Scenarios {
         List<Client> clients = pairs(o, adapter, tracker, o.pairs(), "l");
         int ready = connectAll(o, generator, tracker, clients, Math.max(1, o.concurrency()), 60);
         if (ready < clients.size()) throw new IllegalStateException(ready + " of " + clients.size() + " clients ready");
+        long epoch = System.nanoTime();
+        long measureFrom = epoch + (long) (o.warmupSeconds() * 1e9);
+        long measureTo = measureFrom + (long) (o.seconds() * 1e9);
+        window[1] = measureFrom;
+        window[2] = measureTo;
+        window[0] = epoch;
         long interval = Math.max(1, 1_000_000_000L / o.rate());
-        long next = System.nanoTime();
-        if (next > measureFrom) throw new IllegalStateException("connecting took longer than the warm-up; raise --warmup");
+        long next = epoch;
         long sent = 0;
         int turn = 0;
         ProcStats s0 = null;
@@ -262,6 +269,7 @@ final class Scenarios {
         clients.forEach(Client::close);
         Map<String, Object> r = fields();
         r.put("offered_per_s", o.rate());
+        r.put("delivered_total", tracker.delivered.get());
         r.put("sent", sent);
         r.put("received", received.get());
         r.put("achieved_per_s", received.get() / o.seconds());
@@ -354,6 +362,7 @@ final class Scenarios {
         Map<String, Object> r = fields();
         double secs = (t1 - t0) / 1e9;
         r.put("handshakes", c1 - c0);
+        r.put("completed_total", completed.get());
         r.put("failed", failed.get());
         r.put("seconds", secs);
         r.put("handshakes_per_s", (c1 - c0) / secs);
