@@ -3,7 +3,8 @@
 import json
 import sys
 
-runs = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
+runs = [r for r in (json.loads(line) for line in open(sys.argv[1]) if line.startswith("{"))
+        if not r["label"].endswith("-jfr")]  # profiled runs carry JFR's overhead
 
 
 def load(run):

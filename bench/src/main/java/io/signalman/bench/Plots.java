@@ -30,7 +30,10 @@ final class Plots {
         if (args.length != 2) throw new IllegalArgumentException("usage: bench plot RESULTS.jsonl OUTPUT_DIR");
         List<JsonNode> runs = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8)) {
-            if (line.startsWith("{")) runs.add(Adapter.JSON.readTree(line));
+            if (!line.startsWith("{")) continue;
+            JsonNode run = Adapter.JSON.readTree(line);
+            // Profiled runs carry the profiler's overhead; they are evidence, not results.
+            if (!run.path("label").asText().endsWith("-jfr")) runs.add(run);
         }
         Path out = Path.of(args[1]);
         Files.createDirectories(out);
@@ -59,12 +62,12 @@ final class Plots {
                     k -> new TreeMap<>()).put(run.path("params").path("rate").asInt(), run.path("results"));
         }
         if (byLabel.isEmpty()) return;
-        XYChart chart = new XYChartBuilder().width(1000).height(600)
+        XYChart chart = new XYChartBuilder().width(1100).height(600)
                 .title("Relay latency against offered rate (open loop, from scheduled send time)")
                 .xAxisTitle("offered relays per second").yAxisTitle("latency, µs (log)").build();
         chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         for (Map.Entry<String, TreeMap<Integer, JsonNode>> e : byLabel.entrySet()) {
             for (String[] p : new String[][] {{"p50_us", "p50"}, {"p99_us", "p99"}, {"p999_us", "p99.9"}}) {
                 List<Double> x = new ArrayList<>();
@@ -93,11 +96,10 @@ final class Plots {
             series.computeIfAbsent(label(run), k -> new LinkedHashMap<>()).put(category, run.path("results").path(field).asDouble());
         }
         if (series.isEmpty()) return;
-        CategoryChart chart = new CategoryChartBuilder().width(1000).height(600).title(title)
+        CategoryChart chart = new CategoryChartBuilder().width(1100).height(600).title(title)
                 .xAxisTitle("").yAxisTitle(yTitle).build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
-        chart.getStyler().setLabelsVisible(true);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         for (Map.Entry<String, Map<String, Double>> e : series.entrySet()) {
             List<Double> values = new ArrayList<>();
             for (String category : categories) values.add(e.getValue().getOrDefault(category, 0.0));

@@ -216,17 +216,18 @@ final class Scenarios {
     static Map<String, Object> latency(Options o, Generator generator) throws InterruptedException {
         Adapter adapter = Adapter.of(o.adapter());
         Payload payload = new Payload(o.payloadBytes());
-        Histogram histogram = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
+        Histogram recording = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
         AtomicLong received = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
         // The schedule starts once every client is ready, so connecting never eats into the warm-up.
         long[] window = new long[3]; // epoch, measure from, measure to
         Tracker tracker = new Tracker() {
             @Override
             void onRelay(Client client, long stamp, long pairKey) {
-                if (pairKey != client.pairKey) return; // fan-out copies to others are not this relay
+                if (pairKey != client.pairKey || stopped.get()) return; // fan-out copies are not this relay
                 long scheduled = window[0] + stamp;
                 if (scheduled >= window[1] && scheduled < window[2]) {
-                    histogram.recordValue(Math.max(0, System.nanoTime() - scheduled));
+                    recording.recordValue(Math.max(0, System.nanoTime() - scheduled));
                     received.incrementAndGet();
                 }
             }
@@ -266,12 +267,17 @@ final class Scenarios {
         // Stragglers still count (they are the tail); give them a moment.
         long drainUntil = System.nanoTime() + 2_000_000_000L;
         while (received.get() < sent && System.nanoTime() < drainUntil) Thread.sleep(5);
+        // Later arrivals are not recorded: percentiles are read from a histogram nobody writes to.
+        stopped.set(true);
         clients.forEach(Client::close);
+        Thread.sleep(100);
+        Histogram histogram = recording.copy();
         Map<String, Object> r = fields();
         r.put("offered_per_s", o.rate());
         r.put("delivered_total", tracker.delivered.get());
         r.put("sent", sent);
         r.put("received", received.get());
+        r.put("lost_or_late", sent - received.get());
         r.put("achieved_per_s", received.get() / o.seconds());
         r.put("p50_us", histogram.getValueAtPercentile(50) / 1e3);
         r.put("p90_us", histogram.getValueAtPercentile(90) / 1e3);
