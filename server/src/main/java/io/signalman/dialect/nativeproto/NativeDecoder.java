@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
  * <p>Faults are ranked: a frame that is not JSON is {@code bad-json}; a JSON value that is not an
  * object, or a known field with the wrong type, is {@code bad-request}; an unknown {@code type} is
  * {@code unknown-type}. Fields that the request type does not use are not checked.
+ *
+ * <p>Thread-safe: one instance serves every connection of a dialect.
  */
 final class NativeDecoder {
 

@@ -30,6 +30,8 @@ public final class NativeDialect implements Dialect, Endpoint {
     private final RoomPolicy roomPolicy;
     private final byte[] iceServersJson;
     private final ServerConfig config;
+    /** Shared by every session: a JsonFactory is thread-safe and holds kilobytes of symbol tables. */
+    private final NativeDecoder decoder;
 
     public NativeDialect(DialectContext context) {
         this.switchboard = context.switchboard();
@@ -39,6 +41,7 @@ public final class NativeDialect implements Dialect, Endpoint {
                 config.idleTimeoutMs());
         this.roomPolicy = new RoomPolicy(config.roomCapacity(), true);
         this.iceServersJson = IceServersJson.encode(config.iceServers());
+        this.decoder = new NativeDecoder(config.maxJsonDepth(), config.messageBytes(), config.maxMetaBytes());
     }
 
     @Override
@@ -91,7 +94,7 @@ public final class NativeDialect implements Dialect, Endpoint {
         return config;
     }
 
-    NativeDecoder newDecoder() {
-        return new NativeDecoder(config.maxJsonDepth(), config.messageBytes(), config.maxMetaBytes());
+    NativeDecoder decoder() {
+        return decoder;
     }
 }

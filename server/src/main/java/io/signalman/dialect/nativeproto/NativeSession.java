@@ -41,7 +41,7 @@ final class NativeSession extends WebSocketSession {
         super(channel, dialect.meters());
         this.dialect = dialect;
         this.switchboard = dialect.switchboard();
-        this.decoder = dialect.newDecoder();
+        this.decoder = dialect.decoder();
     }
 
     @Override

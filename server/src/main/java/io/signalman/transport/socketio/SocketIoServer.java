@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Pipeline of such a listener: [tls] → HTTP decoder, aggregator, encoder (netty-socketio's) →
  * our router (answers everything that is not Socket.IO, rewrites {@code /socket.io-next/}) →
- * netty-socketio's packet, authorize handlers → {@link PollingUpgradeGuard} → its transports.
+ * {@link DeferredActivation} → netty-socketio's packet, authorize handlers → {@link PollingUpgradeGuard} → its transports.
  */
 public final class SocketIoServer {
     private static final Logger log = LoggerFactory.getLogger(SocketIoServer.class);
@@ -86,7 +86,7 @@ public final class SocketIoServer {
 
     /** netty-socketio's handler names, to strip from a connection that upgrades to one of our own WebSocket dialects. */
     public static List<String> handlerNames() {
-        return List.of(EngineIoFixes.NAME, SocketIOChannelInitializer.PACKET_HANDLER, SocketIOChannelInitializer.AUTHORIZE_HANDLER,
+        return List.of(EngineIoFixes.NAME, DeferredActivation.NAME, SocketIOChannelInitializer.PACKET_HANDLER, SocketIOChannelInitializer.AUTHORIZE_HANDLER,
                 PollingUpgradeGuard.NAME, SocketIOChannelInitializer.XHR_POLLING_TRANSPORT,
                 SocketIOChannelInitializer.WEB_SOCKET_TRANSPORT_COMPRESSION, SocketIOChannelInitializer.WEB_SOCKET_TRANSPORT,
                 SocketIOChannelInitializer.SOCKETIO_ENCODER, SocketIOChannelInitializer.WRONG_URL_HANDLER,
@@ -122,6 +122,7 @@ public final class SocketIoServer {
             addSocketioHandlers(pipeline);
             pipeline.addAfter(HTTP_ENCODER, EngineIoFixes.NAME, new EngineIoFixes());
             pipeline.addAfter(EngineIoFixes.NAME, "router", router.get());
+            pipeline.addAfter("router", DeferredActivation.NAME, new DeferredActivation());
             pipeline.addBefore(XHR_POLLING_TRANSPORT, PollingUpgradeGuard.NAME, guard);
         }
     }

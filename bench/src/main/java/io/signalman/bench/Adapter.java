@@ -1,0 +1,223 @@
+package io.signalman.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.util.Locale;
+
+/**
+ * How one wire protocol registers a client, tells when it is ready to relay, and frames a relay to
+ * a partner. The relay frame is {@code head + payload + tail}, built once per partner.
+ */
+abstract class Adapter {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    abstract String name();
+
+    /** The WebSocket URI of {@code client}, from the base URL given on the command line. */
+    URI uri(URI base, Client client) {
+        return base;
+    }
+
+    /** The WebSocket handshake is done. */
+    abstract void opened(Client client);
+
+    /** A frame that is not a relay. */
+    abstract void control(Client client, String text);
+
+    abstract String head(Client from, Client to);
+
+    String tail(Client from, Client to) {
+        return "}";
+    }
+
+    /** True when the server relays every frame to every other client (no addressing). */
+    boolean fansOut() {
+        return false;
+    }
+
+    static JsonNode parse(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    static String type(String text) {
+        JsonNode node = parse(text);
+        return node == null || !node.path("type").isTextual() ? "" : node.get("type").textValue();
+    }
+
+    static URI withQuery(URI base, String query) {
+        String s = base.toString();
+        return URI.create(s + (s.contains("?") ? "&" : "?") + query);
+    }
+
+    static Adapter of(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "native" -> new Native();
+            case "pair" -> new Pair();
+            case "broadcast" -> new Broadcast();
+            case "direct" -> new Direct();
+            case "peerjs" -> new Peerjs();
+            case "star" -> new Star();
+            default -> throw new IllegalArgumentException("unknown adapter " + name
+                    + " (native, pair, broadcast, direct, peerjs, star)");
+        };
+    }
+
+    /** Signalman's own protocol: welcome, join a room per pair, signal by the server's peer id. */
+    static final class Native extends Adapter {
+        String name() { return "native"; }
+
+        void opened(Client client) {}
+
+        void control(Client client, String text) {
+            JsonNode node = parse(text);
+            if (node == null) return;
+            switch (node.path("type").asText()) {
+                case "welcome" -> {
+                    client.peerId = node.path("peer").asText();
+                    client.sendText("{\"type\":\"join\",\"room\":\"r" + client.pairKey + "\"}");
+                }
+                case "joined" -> client.markReady();
+                case "error" -> client.failed = true;
+                default -> { }
+            }
+        }
+
+        String head(Client from, Client to) {
+            return "{\"type\":\"signal\",\"to\":\"" + to.peerId + "\",\"data\":";
+        }
+    }
+
+    /** Seed 002: join with userId and remoteId, then "message" goes to the other member. */
+    static final class Pair extends Adapter {
+        String name() { return "pair"; }
+
+        void opened(Client client) {
+            client.sendText("{\"type\":\"join\",\"userId\":\"" + client.id + "\",\"remoteId\":\"" + client.partner.id + "\"}");
+        }
+
+        void control(Client client, String text) {
+            String type = type(text);
+            if (type.equals("created") || type.equals("joined")) client.markReady();
+        }
+
+        String head(Client from, Client to) {
+            return "{\"type\":\"message\",\"data\":";
+        }
+    }
+
+    /** Seed 003: every frame goes to every other client of the listener. */
+    static final class Broadcast extends Adapter {
+        String name() { return "broadcast"; }
+
+        void opened(Client client) {
+            client.markReady();
+        }
+
+        void control(Client client, String text) {}
+
+        String head(Client from, Client to) {
+            return "";
+        }
+
+        String tail(Client from, Client to) {
+            return "";
+        }
+
+        boolean fansOut() {
+            return true;
+        }
+    }
+
+    /** Seed 004: the id is the URL path; a frame goes to the peer named by its "id". */
+    static final class Direct extends Adapter {
+        String name() { return "direct"; }
+
+        URI uri(URI base, Client client) {
+            String s = base.toString();
+            return URI.create((s.endsWith("/") ? s : s + "/") + client.id);
+        }
+
+        void opened(Client client) {
+            client.markReady();
+        }
+
+        void control(Client client, String text) {}
+
+        String head(Client from, Client to) {
+            return "{\"id\":\"" + to.id + "\",\"data\":";
+        }
+    }
+
+    /** PeerJS server (npm peer 1.0.2): OPEN after connecting, OFFER to dst. */
+    static final class Peerjs extends Adapter {
+        String name() { return "peerjs"; }
+
+        URI uri(URI base, Client client) {
+            return withQuery(base, "key=peerjs&id=" + client.id + "&token=t" + client.index);
+        }
+
+        void opened(Client client) {}
+
+        void control(Client client, String text) {
+            String type = type(text);
+            if (type.equals("OPEN")) client.markReady();
+            else if (type.equals("ERROR") || type.equals("ID-TAKEN")) client.failed = true;
+        }
+
+        String head(Client from, Client to) {
+            return "{\"type\":\"OFFER\",\"dst\":\"" + to.id + "\",\"payload\":";
+        }
+    }
+
+    /**
+     * libp2p webrtc-star over Socket.IO 4 (Engine.IO 4 websocket framing written directly): open
+     * packet, namespace connect, ss-join, and ss-handshake relayed as ws-handshake. The join has no
+     * answer, so readiness is a handshake to oneself coming back.
+     */
+    static final class Star extends Adapter {
+        String name() { return "star"; }
+
+        URI uri(URI base, Client client) {
+            String s = base.toString();
+            if (s.contains("EIO=")) return base;
+            return withQuery(URI.create(s.endsWith("/") ? s : s + "/"), "EIO=4&transport=websocket");
+        }
+
+        static String address(Client client) {
+            return "/ip4/127.0.0.1/tcp/9090/ws/p2p-webrtc-star/p2p/" + client.id;
+        }
+
+        void opened(Client client) {}
+
+        void control(Client client, String text) {
+            if (text.equals("2")) {
+                client.sendText("3"); // Engine.IO 4 ping from the server
+            } else if (text.startsWith("0")) {
+                client.sendText("40");
+            } else if (text.startsWith("40")) {
+                String address = address(client);
+                client.sendText("42[\"ss-join\",\"" + address + "\"]");
+                client.sendText("42[\"ss-handshake\",{\"intentId\":\"ready\",\"srcMultiaddr\":\"" + address
+                        + "\",\"dstMultiaddr\":\"" + address + "\",\"signal\":{}}]");
+            } else if (text.startsWith("42[\"ws-handshake\"") && text.contains("\"intentId\":\"ready\"")) {
+                client.markReady();
+            } else if (text.startsWith("41") || text.startsWith("44")) {
+                client.failed = true;
+            }
+        }
+
+        String head(Client from, Client to) {
+            return "42[\"ss-handshake\",{\"intentId\":\"b\",\"srcMultiaddr\":\"" + address(from)
+                    + "\",\"dstMultiaddr\":\"" + address(to) + "\",\"signal\":";
+        }
+
+        String tail(Client from, Client to) {
+            return "}]";
+        }
+    }
+}

@@ -1,0 +1,385 @@
+package io.signalman.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The four load scenarios. Each returns the result fields of one run; {@link BenchMain} adds the
+ * options, the server's /proc figures and the load average and prints them as one JSON line.
+ */
+final class Scenarios {
+    private Scenarios() {}
+
+    /** Ids unique per process run, so that repeated runs against one server never collide. */
+    private static final String RUN = Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+
+    static Map<String, Object> run(Options o, Generator generator) throws InterruptedException {
+        return switch (o.scenario()) {
+            case "conns" -> conns(o, generator, null);
+            case "throughput" -> throughput(o, generator);
+            case "latency" -> latency(o, generator);
+            case "churn" -> churn(o, generator);
+            default -> throw new IllegalArgumentException("unknown scenario " + o.scenario()
+                    + " (conns, throughput, latency, churn)");
+        };
+    }
+
+    /** Counts ready clients and relays; subclasses of the scenarios hook in through {@link #onRelay}. */
+    private static class Tracker implements Client.Events {
+        final AtomicInteger readyCount = new AtomicInteger();
+        final AtomicInteger closedCount = new AtomicInteger();
+        final AtomicLong delivered = new AtomicLong();
+        volatile CountDownLatch allReady;
+        /** Connect permits while connecting: released when a client is ready or gone. */
+        volatile Semaphore permits;
+
+        @Override
+        public void ready(Client client) {
+            readyCount.incrementAndGet();
+            Semaphore p = permits;
+            if (p != null) p.release();
+            CountDownLatch latch = allReady;
+            if (latch != null) latch.countDown();
+        }
+
+        @Override
+        public void relay(Client client, long stamp, long pairKey) {
+            delivered.incrementAndGet();
+            onRelay(client, stamp, pairKey);
+        }
+
+        void onRelay(Client client, long stamp, long pairKey) {}
+
+        @Override
+        public void closed(Client client) {
+            closedCount.incrementAndGet();
+            Semaphore p = permits;
+            if (p != null && !client.ready) p.release();
+        }
+    }
+
+    /** Makes {@code 2 * pairs} clients, partners {@code 2k} and {@code 2k+1}. */
+    private static List<Client> pairs(Options o, Adapter adapter, Client.Events events, int pairs, String prefix) {
+        List<Client> clients = new ArrayList<>(pairs * 2);
+        for (int i = 0; i < pairs * 2; i++) {
+            clients.add(new Client(adapter, events, i, prefix + RUN + "-" + i, i / 2));
+        }
+        for (int i = 0; i < clients.size(); i++) clients.get(i).partner = clients.get(i ^ 1);
+        return clients;
+    }
+
+    /**
+     * Connects every client with at most {@code inFlight} handshakes pending and waits until all are
+     * ready (or {@code timeoutSeconds} pass).
+     *
+     * @return how many became ready
+     */
+    private static int connectAll(Options o, Generator generator, Tracker tracker, List<Client> clients, int inFlight,
+            double timeoutSeconds) throws InterruptedException {
+        CountDownLatch latch = new CountDownLatch(clients.size());
+        Semaphore permits = new Semaphore(inFlight);
+        tracker.permits = permits;
+        tracker.allReady = latch;
+        long deadline = System.nanoTime() + (long) (timeoutSeconds * 1e9);
+        for (Client client : clients) {
+            if (!permits.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) break;
+            generator.connect(o.url(), client);
+        }
+        latch.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        tracker.permits = null;
+        return tracker.readyCount.get();
+    }
+
+    private static Map<String, Object> fields() {
+        return new LinkedHashMap<>();
+    }
+
+    /** A hook for running several processes: called once all connections are ready, before the hold. */
+    interface HoldingHook {
+        void holding(int ready) throws InterruptedException;
+    }
+
+    /**
+     * Opens N connections, each registered (and joined to a room of its own where the protocol has
+     * rooms), holds them, and reports the connect rate and the server's RSS per connection.
+     */
+    static Map<String, Object> conns(Options o, Generator generator, HoldingHook hook) throws InterruptedException {
+        Adapter adapter = Adapter.of(o.adapter());
+        Tracker tracker = new Tracker();
+        List<Client> clients = new ArrayList<>(o.conns());
+        for (int i = 0; i < o.conns(); i++) {
+            // Each client is its own "pair": a room of its own, never a relay.
+            String id = "n" + RUN + "-" + o.firstSource() + "-" + i;
+            Client client = new Client(adapter, tracker, i, id, i);
+            // A partner that never connects: protocols that pair clients (pair) wait in a room of their own.
+            client.partner = new Client(adapter, tracker, -1, id + "-r", i);
+            clients.add(client);
+        }
+        System.gc();
+        ProcStats before = ProcStats.read(o.serverPid());
+        long start = System.nanoTime();
+        int ready = connectAll(o, generator, tracker, clients, o.concurrency(), Math.max(60, o.conns() / 500.0));
+        long elapsed = System.nanoTime() - start;
+        if (hook != null) hook.holding(ready);
+        // Let the server settle (buffers released, timers armed) before sampling its memory.
+        Thread.sleep((long) (Math.min(o.holdSeconds(), 5) * 1000));
+        ProcStats holding = ProcStats.read(o.serverPid());
+        Thread.sleep((long) (Math.max(0, o.holdSeconds() - 5) * 1000));
+        int stillOpen = (int) clients.stream().filter(c -> c.channel != null && c.channel.isActive()).count();
+        clients.forEach(Client::close);
+        Map<String, Object> r = fields();
+        r.put("connections", o.conns());
+        r.put("ready", ready);
+        r.put("open_after_hold", stillOpen);
+        r.put("connect_seconds", elapsed / 1e9);
+        r.put("connects_per_s", ready / (elapsed / 1e9));
+        r.put("server_rss_before_kb", before.rssBytes() / 1024);
+        r.put("server_rss_holding_kb", holding.rssBytes() / 1024);
+        if (ready > 0 && holding.rssBytes() > 0) {
+            r.put("server_rss_per_conn_bytes", (holding.rssBytes() - before.rssBytes()) / (double) ready);
+        }
+        r.put("server_cpu_ms_connecting", (holding.cpuNanos() - before.cpuNanos()) / 1e6);
+        return r;
+    }
+
+    /**
+     * P pairs, each direction keeping W relays in flight (a relay is sent when the previous one from
+     * the same sender arrived): the delivered rate and the server's CPU time per delivered relay.
+     */
+    static Map<String, Object> throughput(Options o, Generator generator) throws InterruptedException {
+        Adapter adapter = Adapter.of(o.adapter());
+        Payload payload = new Payload(o.payloadBytes());
+        Tracker tracker = new Tracker() {
+            @Override
+            void onRelay(Client client, long stamp, long pairKey) {
+                // Fan-out protocols deliver to everyone; only the partner's receipt frees the sender's slot.
+                if (pairKey == client.pairKey) client.partner.relay(payload, System.nanoTime());
+            }
+        };
+        List<Client> clients = pairs(o, adapter, tracker, o.pairs(), "t");
+        int ready = connectAll(o, generator, tracker, clients, Math.max(1, o.concurrency()), 60);
+        if (ready < clients.size()) throw new IllegalStateException(ready + " of " + clients.size() + " clients ready");
+        for (Client client : clients) {
+            for (int i = 0; i < o.window(); i++) client.relay(payload, System.nanoTime());
+        }
+        sleep(o.warmupSeconds());
+        long d0 = tracker.delivered.get();
+        ProcStats s0 = ProcStats.read(o.serverPid());
+        ProcStats g0 = ProcStats.read("self");
+        long t0 = System.nanoTime();
+        sleep(o.seconds());
+        long d1 = tracker.delivered.get();
+        ProcStats s1 = ProcStats.read(o.serverPid());
+        ProcStats g1 = ProcStats.read("self");
+        long t1 = System.nanoTime();
+        clients.forEach(Client::close);
+        long delivered = d1 - d0;
+        double secs = (t1 - t0) / 1e9;
+        Map<String, Object> r = fields();
+        r.put("delivered", delivered);
+        r.put("delivered_total", d1);
+        r.put("seconds", secs);
+        r.put("msgs_per_s", delivered / secs);
+        serverCpu(r, s0, s1, delivered, secs);
+        r.put("generator_cpu_pct", 100.0 * (g1.cpuNanos() - g0.cpuNanos()) / (t1 - t0));
+        return r;
+    }
+
+    private static void serverCpu(Map<String, Object> r, ProcStats s0, ProcStats s1, long delivered, double secs) {
+        if (s1.cpuNanos() == 0) return;
+        long cpu = s1.cpuNanos() - s0.cpuNanos();
+        r.put("server_cpu_pct", 100.0 * cpu / (secs * 1e9));
+        r.put("server_cpu_user_pct", 100.0 * (s1.cpuUserNanos() - s0.cpuUserNanos()) / (secs * 1e9));
+        r.put("server_cpu_sys_pct", 100.0 * (s1.cpuSystemNanos() - s0.cpuSystemNanos()) / (secs * 1e9));
+        if (delivered > 0) {
+            r.put("server_cpu_us_per_msg", cpu / 1e3 / delivered);
+            r.put("server_msgs_per_cpu_s", delivered / (cpu / 1e9));
+        }
+        r.put("server_rss_kb", s1.rssBytes() / 1024);
+    }
+
+    /**
+     * Open loop: relays are sent on a fixed schedule at the aggregate rate, round-robin over the
+     * clients, and each latency is measured from the scheduled send time, so a stalled server or
+     * generator shows up as latency instead of as fewer samples (no coordinated omission).
+     */
+    static Map<String, Object> latency(Options o, Generator generator) throws InterruptedException {
+        Adapter adapter = Adapter.of(o.adapter());
+        Payload payload = new Payload(o.payloadBytes());
+        Histogram recording = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
+        AtomicLong received = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+        // The schedule starts once every client is ready, so connecting never eats into the warm-up.
+        long[] window = new long[3]; // epoch, measure from, measure to
+        Tracker tracker = new Tracker() {
+            @Override
+            void onRelay(Client client, long stamp, long pairKey) {
+                if (pairKey != client.pairKey || stopped.get()) return; // fan-out copies are not this relay
+                long scheduled = window[0] + stamp;
+                if (scheduled >= window[1] && scheduled < window[2]) {
+                    recording.recordValue(Math.max(0, System.nanoTime() - scheduled));
+                    received.incrementAndGet();
+                }
+            }
+        };
+        List<Client> clients = pairs(o, adapter, tracker, o.pairs(), "l");
+        int ready = connectAll(o, generator, tracker, clients, Math.max(1, o.concurrency()), 60);
+        if (ready < clients.size()) throw new IllegalStateException(ready + " of " + clients.size() + " clients ready");
+        long epoch = System.nanoTime();
+        long measureFrom = epoch + (long) (o.warmupSeconds() * 1e9);
+        long measureTo = measureFrom + (long) (o.seconds() * 1e9);
+        window[1] = measureFrom;
+        window[2] = measureTo;
+        window[0] = epoch;
+        long interval = Math.max(1, 1_000_000_000L / o.rate());
+        long next = epoch;
+        long sent = 0;
+        int turn = 0;
+        ProcStats s0 = null;
+        long t0 = 0;
+        while (next < measureTo) {
+            long now = System.nanoTime();
+            if (s0 == null && now >= measureFrom) {
+                s0 = ProcStats.read(o.serverPid());
+                t0 = now;
+            }
+            while (next <= now && next < measureTo) {
+                Client sender = clients.get(turn);
+                turn = turn + 1 == clients.size() ? 0 : turn + 1;
+                sender.relay(payload, next - epoch);
+                if (next >= measureFrom) sent++;
+                next += interval;
+            }
+            LockSupport.parkNanos(Math.max(0, Math.min(next - System.nanoTime(), 1_000_000)));
+        }
+        ProcStats s1 = ProcStats.read(o.serverPid());
+        long t1 = System.nanoTime();
+        // Stragglers still count (they are the tail); give them a moment.
+        long drainUntil = System.nanoTime() + 2_000_000_000L;
+        while (received.get() < sent && System.nanoTime() < drainUntil) Thread.sleep(5);
+        // Later arrivals are not recorded: percentiles are read from a histogram nobody writes to.
+        stopped.set(true);
+        clients.forEach(Client::close);
+        Thread.sleep(100);
+        Histogram histogram = recording.copy();
+        Map<String, Object> r = fields();
+        r.put("offered_per_s", o.rate());
+        r.put("delivered_total", tracker.delivered.get());
+        r.put("sent", sent);
+        r.put("received", received.get());
+        r.put("lost_or_late", sent - received.get());
+        r.put("achieved_per_s", received.get() / o.seconds());
+        r.put("p50_us", histogram.getValueAtPercentile(50) / 1e3);
+        r.put("p90_us", histogram.getValueAtPercentile(90) / 1e3);
+        r.put("p99_us", histogram.getValueAtPercentile(99) / 1e3);
+        r.put("p999_us", histogram.getValueAtPercentile(99.9) / 1e3);
+        r.put("max_us", histogram.getMaxValue() / 1e3);
+        r.put("mean_us", histogram.getMean() / 1e3);
+        if (s0 != null) serverCpu(r, s0, s1, received.get(), (t1 - t0) / 1e9);
+        return r;
+    }
+
+    /**
+     * Handshakes back to back with {@code concurrency} in progress: two clients connect and register
+     * (join one room where the protocol has rooms), one sends an offer, the other answers, both close.
+     */
+    static Map<String, Object> churn(Options o, Generator generator) throws InterruptedException {
+        Adapter adapter = Adapter.of(o.adapter());
+        Payload offer = new Payload(o.payloadBytes());
+        AtomicLong completed = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicLong keys = new AtomicLong();
+        long end = System.nanoTime() + (long) ((o.warmupSeconds() + o.seconds()) * 1e9);
+        CountDownLatch finished = new CountDownLatch(o.concurrency());
+
+        final class Worker implements Client.Events {
+            private Client a;
+            private Client b;
+            private int readyCount;
+            private boolean done;
+
+            void start() {
+                if (System.nanoTime() >= end) {
+                    finished.countDown();
+                    return;
+                }
+                long key = keys.incrementAndGet();
+                readyCount = 0;
+                done = false;
+                a = new Client(adapter, this, (int) (key * 2), "c" + RUN + "-" + key + "a", key);
+                b = new Client(adapter, this, (int) (key * 2 + 1), "c" + RUN + "-" + key + "b", key);
+                a.partner = b;
+                b.partner = a;
+                generator.connect(o.url(), a);
+                generator.connect(o.url(), b);
+            }
+
+            @Override
+            public synchronized void ready(Client client) {
+                if (client != a && client != b) return;
+                if (++readyCount == 2) a.relay(offer, 0);
+            }
+
+            @Override
+            public synchronized void relay(Client client, long stamp, long pairKey) {
+                if (pairKey != client.pairKey || done) return;
+                if (client == b) {
+                    b.relay(offer, 1); // the answer
+                } else if (client == a) {
+                    done = true;
+                    completed.incrementAndGet();
+                    a.close();
+                    b.close();
+                    a.channel.eventLoop().execute(this::start);
+                }
+            }
+
+            @Override
+            public synchronized void closed(Client client) {
+                if (done || (client != a && client != b)) return;
+                done = true;
+                failed.incrementAndGet();
+                a.close();
+                b.close();
+                client.channel.eventLoop().schedule(this::start, 10, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        for (int i = 0; i < o.concurrency(); i++) new Worker().start();
+        sleep(o.warmupSeconds());
+        long c0 = completed.get();
+        ProcStats s0 = ProcStats.read(o.serverPid());
+        long t0 = System.nanoTime();
+        sleep(o.seconds());
+        long c1 = completed.get();
+        ProcStats s1 = ProcStats.read(o.serverPid());
+        long t1 = System.nanoTime();
+        finished.await(10, TimeUnit.SECONDS);
+        Map<String, Object> r = fields();
+        double secs = (t1 - t0) / 1e9;
+        r.put("handshakes", c1 - c0);
+        r.put("completed_total", completed.get());
+        r.put("failed", failed.get());
+        r.put("seconds", secs);
+        r.put("handshakes_per_s", (c1 - c0) / secs);
+        if (s1.cpuNanos() > 0) {
+            r.put("server_cpu_pct", 100.0 * (s1.cpuNanos() - s0.cpuNanos()) / (secs * 1e9));
+            if (c1 > c0) r.put("server_cpu_us_per_handshake", (s1.cpuNanos() - s0.cpuNanos()) / 1e3 / (c1 - c0));
+        }
+        return r;
+    }
+
+    private static void sleep(double seconds) throws InterruptedException {
+        Thread.sleep((long) (seconds * 1000));
+    }
+}
