@@ -191,9 +191,15 @@ public final class RedisEngine implements Engine {
     public boolean evictRemote(String realmName, String peerId, String room, String reason) {
         String remote = realm(realmName).remote.get(peerId);
         if (remote == null || !ready) return false;
-        // Optimistically out of the replica at once, so that a roster read right after (the pair
-        // dialect announces the room that remains) no longer lists it; the leave event confirms it.
-        if (room != null) removeSlot(realm(realmName), room, peerId, remote, LeaveReason.KICKED, false);
+        if (room != null) {
+            // Out of this node's replica at once, so that a roster read right after (the pair dialect
+            // announces the room that remains) no longer lists it; and out of Redis on the holder's
+            // behalf, on this node's connection, so that every node hears of the departure before
+            // anything this node does next (a join in its place). The holder's own leave then finds
+            // nothing left to announce beyond its local members.
+            removeSlot(realm(realmName), room, peerId, remote, LeaveReason.KICKED, false);
+            evalAs(remote, Scripts.LEAVE, ScriptOutputType.INTEGER, realmName, room, peerId, LeaveReason.KICKED.wireName());
+        }
         sendEvict(remote, realmName, peerId, room, reason);
         return true;
     }
@@ -356,6 +362,12 @@ public final class RedisEngine implements Engine {
     // ---- Redis: writes -------------------------------------------------------------------------
 
     private java.util.concurrent.CompletionStage<Object> eval(String script, ScriptOutputType type, Object... args) {
+        return evalAs(node, script, type, args);
+    }
+
+    /** Runs a script for {@code owner}'s state (this node's, or a node it acts for). */
+    private java.util.concurrent.CompletionStage<Object> evalAs(String owner, String script, ScriptOutputType type,
+            Object... args) {
         StatefulRedisConnection<byte[], byte[]> connection = commands;
         if (connection == null) {
             markOutOfStep(null);
@@ -363,7 +375,7 @@ public final class RedisEngine implements Engine {
         }
         byte[][] values = new byte[args.length + 2][];
         values[0] = Wire.utf8(options.prefix());
-        values[1] = Wire.utf8(node);
+        values[1] = Wire.utf8(owner);
         for (int i = 0; i < args.length; i++) {
             values[i + 2] = args[i] instanceof byte[] bytes ? bytes : Wire.utf8((String) args[i]);
         }
