@@ -88,6 +88,8 @@ public final class RedisEngine implements Engine {
     private volatile int nodes;
     private volatile long outageStartedMillis;
     private int connectFailures;
+    /** Nodes the replica still holds peers of although Redis no longer lists them, and since when. */
+    private final Map<String, Long> missingSince = new HashMap<>();
 
     public RedisEngine(ClusterOptions options) {
         this.options = options;
@@ -460,12 +462,16 @@ public final class RedisEngine implements Engine {
                 resync();
             }
             @SuppressWarnings("unchecked")
-            List<Object> dead = (List<Object>) await(eval(Scripts.REAP, ScriptOutputType.MULTI));
-            for (Object gone : dead) {
+            List<List<Object>> reap = (List<List<Object>>) await(eval(Scripts.REAP, ScriptOutputType.MULTI));
+            for (Object gone : reap.get(0)) {
                 reaped.incrementAndGet();
                 log.info("cluster: node {} stopped answering; its peers left their rooms",
                         new String((byte[]) gone, StandardCharsets.UTF_8));
             }
+            Set<String> live = new HashSet<>();
+            for (Object n : reap.get(1)) live.add(new String((byte[]) n, StandardCharsets.UTF_8));
+            nodes = live.size();
+            sweepOrphans(live);
             if (synced && !ready) {
                 long outage = outageStartedMillis == 0 ? 0 : System.currentTimeMillis() - outageStartedMillis;
                 ready = true;
@@ -665,12 +671,47 @@ public final class RedisEngine implements Engine {
     }
 
     /**
+     * Drops what the replica still holds for nodes that are no longer registered, once they have
+     * been missing for the node timeout: their departure events may have been lost while this node
+     * was out of touch, and a node that comes back within the timeout (Redis restarted under it)
+     * registers its peers again and keeps them without a departure and a return.
+     */
+    private void sweepOrphans(Set<String> live) {
+        long now = System.nanoTime();
+        Set<String> orphans = new HashSet<>();
+        for (Realm realm : realms.values()) {
+            for (String owner : realm.remote.values()) if (!live.contains(owner)) orphans.add(owner);
+            for (Room room : realm.rooms.values()) {
+                for (Slot slot : room.members) if (slot.local == null && !live.contains(slot.node)) orphans.add(slot.node);
+            }
+        }
+        missingSince.keySet().retainAll(orphans);
+        for (String orphan : orphans) {
+            long since = missingSince.computeIfAbsent(orphan, o -> now);
+            if (now - since < TimeUnit.MILLISECONDS.toNanos(options.nodeTimeoutMs())) continue;
+            log.info("cluster: forgetting the peers of node {}, gone from Redis", orphan);
+            missingSince.remove(orphan);
+            for (Realm realm : realms.values()) {
+                realm.remote.values().removeIf(orphan::equals);
+                for (Room room : realm.rooms.values()) {
+                    for (Slot slot : room.members) {
+                        if (slot.local == null && slot.node.equals(orphan)) {
+                            removeSlot(realm, room.name, slot.member.peer(), orphan, LeaveReason.DISCONNECTED, true);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Replaces the replica of other nodes' state by the snapshot, tells local members of every
      * difference (peers that came or went while this node was out of touch), then applies the
      * events that arrived meanwhile and are newer than the snapshot.
      */
     private void applySnapshot(List<Object> snapshot) {
         long version = Long.parseLong(new String((byte[]) snapshot.get(0), StandardCharsets.UTF_8));
+        Set<String> listed = new HashSet<>();
         Map<String, Map<String, String>> directory = new HashMap<>();
         Map<String, Map<String, List<Entry>>> memberships = new HashMap<>();
         int nodeCount = 0;
@@ -679,6 +720,7 @@ public final class RedisEngine implements Engine {
             List<Object> entry = (List<Object>) snapshot.get(i);
             String owner = new String((byte[]) entry.get(0), StandardCharsets.UTF_8);
             nodeCount++;
+            listed.add(owner);
             if (owner.equals(node)) continue;
             for (Object f : (List<?>) entry.get(1)) {
                 Wire.Reader reader = new Wire.Reader((byte[]) f);
@@ -706,7 +748,8 @@ public final class RedisEngine implements Engine {
         for (String realmName : realmNames) {
             Realm realm = realm(realmName);
             Map<String, String> remote = directory.getOrDefault(realmName, Map.of());
-            realm.remote.keySet().retainAll(remote.keySet());
+            // Entries of nodes the snapshot does not list stay until sweepOrphans decides.
+            realm.remote.entrySet().removeIf(e -> listed.contains(e.getValue()) && !remote.containsKey(e.getKey()));
             realm.remote.putAll(remote);
             Map<String, List<Entry>> rooms = memberships.getOrDefault(realmName, Map.of());
             Set<String> roomNames = new HashSet<>(realm.rooms.keySet());
@@ -719,7 +762,8 @@ public final class RedisEngine implements Engine {
                 Room room = realm.rooms.get(roomName);
                 if (room != null) {
                     for (Slot slot : room.members) {
-                        if (slot.local == null && !wantedKeys.contains(slot.node + "\n" + slot.member.peer())) {
+                        if (slot.local == null && listed.contains(slot.node)
+                                && !wantedKeys.contains(slot.node + "\n" + slot.member.peer())) {
                             removeSlot(realm, roomName, slot.member.peer(), slot.node, LeaveReason.DISCONNECTED, true);
                         }
                     }

@@ -107,16 +107,21 @@ final class Scripts {
             return added
             """;
 
-    /** Removes every registered node whose heartbeat expired; returns their ids. At most one caller sees each. */
+    /**
+     * Removes every registered node whose heartbeat expired. Returns {dead ids, live ids}: at most
+     * one caller sees each dead node.
+     */
     static final String REAP = PRELUDE + """
-            local dead = {}
+            local dead, live = {}, {}
             for _, n in ipairs(redis.call('SMEMBERS', P .. 'nodes')) do
               if n ~= node and redis.call('EXISTS', P .. 'hb:' .. n) == 0 then
                 depart(n, 'disconnected')
                 dead[#dead + 1] = n
+              else
+                live[#live + 1] = n
               end
             end
-            return dead
+            return { dead, live }
             """;
 
     /** Removes this node from the cluster (a clean shutdown), announcing its peers' departure. */
