@@ -217,4 +217,41 @@ class ClusterNodesTest {
             }
         }
     }
+
+    @Test
+    void starAnnouncementsAndHandshakesReachEveryNode() {
+        String a = "/ip4/127.0.0.1/tcp/9090/ws/p2p-webrtc-star/p2p/QmAlice";
+        String b = "/ip4/127.0.0.1/tcp/9090/ws/p2p-webrtc-star/p2p/QmBob";
+        try (WsClient alice = socketIo(node(0));
+             WsClient bob = socketIo(node(2))) {
+            alice.send("42[\"ss-join\",\"" + a + "\"]");
+            settle();
+            bob.send("42[\"ss-join\",\"" + b + "\"]");
+            assertThat(nextEvent(alice, "ws-peer")).isEqualTo("42[\"ws-peer\",\"" + b + "\"]");
+            bob.send("42[\"ss-handshake\",{\"srcMultiaddr\":\"" + b + "\",\"dstMultiaddr\":\"" + a
+                    + "\",\"signal\":{\"type\":\"offer\"}}]");
+            assertThat(nextEvent(alice, "ws-handshake")).isEqualTo("42[\"ws-handshake\",{\"srcMultiaddr\":\"" + b
+                    + "\",\"dstMultiaddr\":\"" + a + "\",\"signal\":{\"type\":\"offer\"}}]");
+            // alice's periodic re-announcement (--star-refresh-ms, 10 s by default) is not awaited here;
+            // bob hears alice when she joins again.
+            alice.send("42[\"ss-join\",\"" + a + "\"]");
+            assertThat(nextEvent(bob, "ws-peer")).isEqualTo("42[\"ws-peer\",\"" + a + "\"]");
+        }
+    }
+
+    /** A Socket.IO 4 client over a bare WebSocket: Engine.IO open, then the default namespace. */
+    private static WsClient socketIo(NodeProcess node) {
+        WsClient client = WsClient.connect(node.ws("/socket.io/?EIO=4&transport=websocket"));
+        assertThat(client.next()).startsWith("0{");
+        client.send("40");
+        assertThat(client.next()).startsWith("40");
+        return client;
+    }
+
+    private static String nextEvent(WsClient client, String name) {
+        while (true) {
+            String frame = client.next();
+            if (frame.startsWith("42[\"" + name + "\"")) return frame;
+        }
+    }
 }
