@@ -64,6 +64,8 @@ public final class RedisEngine implements Engine {
     private final String node;
     private final byte[] eventsChannel;
     private final ConcurrentMap<String, Realm> realms = new ConcurrentHashMap<>();
+    /** Channel names of other nodes, encoded once (the relay path publishes to them). */
+    private final ConcurrentMap<String, byte[]> nodeChannels = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final RedisClient client;
     private volatile StatefulRedisConnection<byte[], byte[]> commands;
@@ -392,7 +394,8 @@ public final class RedisEngine implements Engine {
         StatefulRedisConnection<byte[], byte[]> connection = commands;
         if (connection == null) return;
         published.incrementAndGet();
-        connection.async().publish(Wire.utf8(options.prefix() + "node:" + target), message).exceptionally(failure -> {
+        byte[] channel = nodeChannels.computeIfAbsent(target, t -> Wire.utf8(options.prefix() + "node:" + t));
+        connection.async().publish(channel, message).exceptionally(failure -> {
             markOutOfStep(failure);
             return null;
         });
