@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class ClusterFailuresTest {
     private final List<AutoCloseable> running = new ArrayList<>();
 
+    /** Closes in reverse order of start, so what was registered first is closed last. */
     @AfterEach
     void stop() throws Exception {
         for (int i = running.size() - 1; i >= 0; i--) running.get(i).close();
@@ -53,6 +54,7 @@ class ClusterFailuresTest {
     void peersOfAKilledNodeLeaveWithinTheNodeTimeout() throws Exception {
         String prefix = "test:kill:" + System.nanoTime() + ":";
         String redis = ClusterNodesTest.REDIS;
+        running.add(() -> TestRedis.deleteKeys(redis, prefix)); // closed last: after the nodes
         NodeProcess n1 = node("k1", redis, prefix);
         NodeProcess n2 = node("k2", redis, prefix);
         NodeProcess doomed = node("k3", redis, prefix);

@@ -33,6 +33,7 @@ class ClusterNodesTest {
     @AfterAll
     void stop() throws Exception {
         for (NodeProcess node : nodes) node.close();
+        TestRedis.deleteKeys(REDIS, prefix);
     }
 
     private NodeProcess node(int index) {

@@ -39,12 +39,21 @@ class RedisEngineTest {
     @AfterEach
     void close() {
         engines.forEach(RedisEngine::close);
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(REDIS);
+        try (var connection = client.connect()) {
+            List<String> keys = new ArrayList<>();
+            io.lettuce.core.ScanIterator.scan(connection.sync(), io.lettuce.core.ScanArgs.Builder.matches(prefix + "*"))
+                    .forEachRemaining(keys::add);
+            if (!keys.isEmpty()) connection.sync().del(keys.toArray(String[]::new));
+        } finally {
+            client.shutdown();
+        }
     }
 
     private Switchboard node(String id) {
         RedisEngine engine = new RedisEngine(new ClusterOptions(REDIS, prefix, id, 100, 600, 10_000));
         engines.add(engine);
-        await().atMost(Duration.ofSeconds(5)).until(engine::isReady);
+        await("Redis at " + REDIS + " answers (these tests need it)").atMost(Duration.ofSeconds(5)).until(engine::isReady);
         return new Switchboard(engine, 8);
     }
 
