@@ -59,6 +59,8 @@ public final class RedisEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(RedisEngine.class);
     private static final byte[][] NO_KEYS = new byte[0][];
     private static final long COMMAND_TIMEOUT_MS = 2_000;
+    /** Most events held while a snapshot loads; beyond it the load starts over rather than grow memory. */
+    private static final int MAX_BUFFERED_EVENTS = 100_000;
 
     private final ClusterOptions options;
     private final String node;
@@ -519,6 +521,9 @@ public final class RedisEngine implements Engine {
      * Events that arrive while the snapshot loads wait and are applied after it if they are newer.
      */
     private void resync() throws Exception {
+        // Set first: anything that puts the node out of step during the load clears it again, and
+        // then the load does not count (see the end).
+        synced = true;
         synchronized (eventLock) {
             buffered = new ArrayList<>();
         }
@@ -557,7 +562,7 @@ public final class RedisEngine implements Engine {
         List<Object> snapshot = (List<Object>) await(eval(Scripts.SNAPSHOT, ScriptOutputType.MULTI));
         if (snapshot == null) throw new IllegalStateException("no snapshot");
         applySnapshot(snapshot);
-        synced = true;
+        if (!synced) throw new IllegalStateException("fell out of step with Redis while loading; loading again");
     }
 
     private Object await(java.util.concurrent.CompletionStage<Object> stage) throws Exception {
@@ -574,7 +579,11 @@ public final class RedisEngine implements Engine {
             if (Arrays.equals(channel, eventsChannel)) {
                 synchronized (eventLock) {
                     if (buffered != null) {
-                        buffered.add(message);
+                        if (buffered.size() < MAX_BUFFERED_EVENTS) {
+                            buffered.add(message);
+                        } else {
+                            markOutOfStep(null); // too much happened during the load: take another snapshot
+                        }
                         return;
                     }
                 }
