@@ -1,6 +1,7 @@
 package io.signalman;
 
 import io.netty.handler.ssl.SslContext;
+import io.signalman.cluster.redis.RedisEngine;
 import io.signalman.config.ListenerSpec;
 import io.signalman.config.ServerConfig;
 import io.signalman.core.Engine;
@@ -10,6 +11,7 @@ import io.signalman.dialect.Dialect;
 import io.signalman.dialect.DialectContext;
 import io.signalman.dialect.Dialects;
 import io.signalman.dialect.SocketIoDialect;
+import io.signalman.ops.ClusterMeters;
 import io.signalman.ops.InfoPage;
 import io.signalman.ops.Metrics;
 import io.signalman.ops.OpsRoutes;
@@ -53,7 +55,7 @@ public final class SignalmanServer implements AutoCloseable {
 
     private SignalmanServer(ServerConfig config) {
         this.config = config;
-        this.engine = new LocalEngine();
+        this.engine = config.cluster() == null ? new LocalEngine() : new RedisEngine(config.cluster());
         this.transport = new Transport(config.workerThreads());
     }
 
@@ -72,6 +74,7 @@ public final class SignalmanServer implements AutoCloseable {
 
     private void bind() throws InterruptedException {
         Metrics metrics = new Metrics(engine);
+        if (engine instanceof RedisEngine cluster) ClusterMeters.bind(metrics.registry(), cluster);
         Switchboard switchboard = new Switchboard(engine, config.maxRoomsPerPeer());
         Map<String, Dialect> dialects = Dialects.createAll(
                 new DialectContext(switchboard, metrics, config, transport.timers()));

@@ -62,6 +62,22 @@ public interface Engine extends AutoCloseable {
     /** Ids of a realm's peers (a snapshot, in no particular order), for protocols that offer discovery. */
     List<String> peerIds(String realm);
 
+    /**
+     * Asks the node that holds a peer which is not on this node to evict it from {@code room}
+     * (see {@link Switchboard#evict}). A single-node engine has no such peers.
+     *
+     * @return false if no other node holds the id
+     */
+    default boolean evictRemote(String realm, String peerId, String room, String reason) {
+        return false;
+    }
+
+    /**
+     * Called once by the {@link Switchboard} built on this engine, so that evictions requested by
+     * other nodes go through the switchboard's rules. A single-node engine needs none.
+     */
+    default void bindEvictor(Evictor evictor) {}
+
     /** Whether the engine can serve (a cluster engine is not ready while its store is unreachable). */
     default boolean isReady() {
         return true;

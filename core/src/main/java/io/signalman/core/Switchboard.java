@@ -27,6 +27,14 @@ public final class Switchboard {
     public Switchboard(Engine engine, int maxRoomsPerPeer) {
         this.engine = engine;
         this.maxRoomsPerPeer = maxRoomsPerPeer;
+        engine.bindEvictor((peer, room, reason) -> {
+            peer.outlet().deliver(new Event.Evicted(reason));
+            if (room == null) {
+                disconnect(peer, LeaveReason.KICKED);
+            } else {
+                leave(peer, room, LeaveReason.KICKED);
+            }
+        });
     }
 
     public Engine engine() {
@@ -140,7 +148,7 @@ public final class Switchboard {
      */
     public boolean evict(String realm, String peerId, String room, String reason) {
         Peer peer = engine.find(realm, peerId);
-        if (peer == null) return false;
+        if (peer == null) return engine.evictRemote(realm, peerId, room, reason);
         leave(peer, room, LeaveReason.KICKED);
         return engine.deliver(realm, peerId, new Event.Evicted(reason));
     }

@@ -1,6 +1,8 @@
 package io.signalman.config;
 
 import io.signalman.SignalmanServer;
+import io.signalman.cluster.redis.ClusterOptions;
+import io.signalman.core.Ids;
 import io.signalman.dialect.Dialects;
 import io.signalman.transport.TlsFiles;
 import java.nio.file.Path;
@@ -27,6 +29,9 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** The {@code --ice-server} value that configures no STUN or TURN server at all. */
     static final String NO_ICE_SERVERS = "none";
+
+    /** Most Redis commands waiting at once; a burst beyond it fails fast instead of growing memory. */
+    static final int CLUSTER_QUEUE_LIMIT = 65_536;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -149,6 +154,25 @@ public final class ServeCommand implements Callable<Integer> {
             description = "peerjs dialect: an origin the HTTP API allows; repeatable (default: every origin).")
     List<String> peerjsCorsOrigins = new ArrayList<>();
 
+    @Option(names = "--cluster", paramLabel = "redis://HOST:PORT[/DB]",
+            description = "Share peers and rooms with the other nodes on this Redis (see docs/cluster.md); none by default.")
+    String cluster;
+
+    @Option(names = "--cluster-prefix", defaultValue = "signalman:",
+            description = "Prefix of every Redis key and channel of the cluster (default: ${DEFAULT-VALUE}).")
+    String clusterPrefix;
+
+    @Option(names = "--cluster-node-id", description = "This node's id in the cluster (default: a random one).")
+    String clusterNodeId;
+
+    @Option(names = "--cluster-heartbeat-ms", defaultValue = "1000",
+            description = "Renew this node's heartbeat and look for dead nodes this often (default: ${DEFAULT-VALUE}).")
+    long clusterHeartbeatMs;
+
+    @Option(names = "--cluster-node-timeout-ms", defaultValue = "5000",
+            description = "A node whose heartbeat is this old is taken for dead and its peers leave (default: ${DEFAULT-VALUE}).")
+    long clusterNodeTimeoutMs;
+
     @Option(names = "--log-level", defaultValue = "info", description = "error, warn, info, debug or trace (default: ${DEFAULT-VALUE}).")
     String logLevel;
 
@@ -210,6 +234,16 @@ public final class ServeCommand implements Callable<Integer> {
         }
         require(starRefreshMs >= 100, "--star-refresh-ms must be at least 100");
         require(workspacesCapacity >= 1, "--workspaces-capacity must be at least 1");
+        ClusterOptions clusterOptions = null;
+        if (cluster != null && !cluster.isBlank()) {
+            require(cluster.startsWith("redis://") || cluster.startsWith("rediss://"),
+                    "--cluster must be a redis:// or rediss:// URI");
+            require(clusterHeartbeatMs >= 10, "--cluster-heartbeat-ms must be at least 10");
+            require(clusterNodeTimeoutMs > clusterHeartbeatMs, "--cluster-node-timeout-ms must exceed --cluster-heartbeat-ms");
+            String nodeId = clusterNodeId == null || clusterNodeId.isBlank() ? Ids.alphanumeric(12) : clusterNodeId;
+            clusterOptions = new ClusterOptions(cluster.trim(), clusterPrefix, nodeId, clusterHeartbeatMs,
+                    clusterNodeTimeoutMs, CLUSTER_QUEUE_LIMIT);
+        }
         Map<String, String> originalEnvironment = originalEnvironment();
         TlsFiles tls = tlsCert == null ? null : new TlsFiles(tlsCert, tlsKey);
         int workers = workerThreads == 0 ? Runtime.getRuntime().availableProcessors() : workerThreads;
@@ -220,7 +254,7 @@ public final class ServeCommand implements Callable<Integer> {
                 workspacesStorageFile, twilioBaseUrl, originalEnvironment,
                 new PeerjsOptions(peerjsPath, peerjsKey, peerjsAllowDiscovery, peerjsAliveTimeoutMs, peerjsExpireTimeoutMs,
                         peerjsConcurrentLimit, peerjsQueueLimit, peerjsQueueBytes,
-                        peerjsCorsOrigins.stream().filter(o -> !o.isBlank()).toList()));
+                        peerjsCorsOrigins.stream().filter(o -> !o.isBlank()).toList()), clusterOptions);
     }
 
     /** The variables original systems read, from the environment or {@code .env}. */

@@ -1,5 +1,6 @@
 package io.signalman.config;
 
+import io.signalman.cluster.redis.ClusterOptions;
 import io.signalman.transport.TlsFiles;
 import java.util.List;
 import java.util.Map;
@@ -7,7 +8,8 @@ import java.util.Map;
 /**
  * The node's whole configuration, validated and immutable. {@code originalEnvironment} holds the
  * variables that original systems read (e.g. {@code SIGNALING_SERVER_PORT}), as found in the
- * environment or {@code .env}, for the dialects that honour them. Built by {@link ServeCommand} from flags,
+ * environment or {@code .env}, for the dialects that honour them. {@code cluster} is null for a
+ * single node (the in-memory engine), or says which Redis the node shares with others. Built by {@link ServeCommand} from flags,
  * environment, {@code .env} and defaults; tests build it directly through {@link #defaults()}.
  */
 public record ServerConfig(
@@ -34,7 +36,8 @@ public record ServerConfig(
         String workspacesStorageFile,
         String twilioBaseUrl,
         Map<String, String> originalEnvironment,
-        PeerjsOptions peerjs) {
+        PeerjsOptions peerjs,
+        ClusterOptions cluster) {
 
     public static final String DEFAULT_STUN = "stun:stun.l.google.com:19302";
 
@@ -59,6 +62,6 @@ public record ServerConfig(
         return new ServerConfig("127.0.0.1", 0, null, List.of(), List.of(IceServer.parse(DEFAULT_STUN)),
                 50, 4096, 32, 64 * 1024, 1024 * 1024, 32, 25_000, 60_000, false,
                 Runtime.getRuntime().availableProcessors(), 10_000, false, 10_000, true, 4, null,
-                "https://api.twilio.com", Map.of(), PeerjsOptions.defaults());
+                "https://api.twilio.com", Map.of(), PeerjsOptions.defaults(), null);
     }
 }

@@ -43,6 +43,27 @@ class ServeCommandTest {
     }
 
     @Test
+    void clusterIsOffByDefaultAndReadFromFlagsEnvironmentAndDotenv() throws Exception {
+        assertThat(parse(Map.of(), null).cluster()).isNull();
+        var fromDotenv = parse(Map.of(), "SIGNALMAN_CLUSTER=redis://127.0.0.1:6379\n").cluster();
+        assertThat(fromDotenv.redisUri()).isEqualTo("redis://127.0.0.1:6379");
+        assertThat(fromDotenv.prefix()).isEqualTo("signalman:");
+        assertThat(fromDotenv.heartbeatMs()).isEqualTo(1000);
+        assertThat(fromDotenv.nodeTimeoutMs()).isEqualTo(5000);
+        assertThat(fromDotenv.nodeId()).hasSize(12);
+        var fromFlags = parse(Map.of("SIGNALMAN_CLUSTER", "redis://127.0.0.1:6380"), null, "--cluster", "redis://127.0.0.2:6379/3",
+                "--cluster-node-id", "n1", "--cluster-heartbeat-ms", "200", "--cluster-node-timeout-ms", "900").cluster();
+        assertThat(fromFlags.redisUri()).isEqualTo("redis://127.0.0.2:6379/3");
+        assertThat(fromFlags.nodeId()).isEqualTo("n1");
+        assertThat(fromFlags.heartbeatMs()).isEqualTo(200);
+        assertThat(fromFlags.nodeTimeoutMs()).isEqualTo(900);
+        assertThatThrownBy(() -> parse(Map.of(), null, "--cluster", "http://127.0.0.1:6379"))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--cluster");
+        assertThatThrownBy(() -> parse(Map.of(), null, "--cluster", "redis://127.0.0.1", "--cluster-node-timeout-ms", "1000"))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--cluster-node-timeout-ms");
+    }
+
+    @Test
     void flagsBeatEnvironmentWhichBeatsDotenvWhichBeatsDefaults() throws Exception {
         String dotenv = "SIGNALMAN_PORT=7001\nSIGNALMAN_ROOM_CAPACITY=7\nSIGNALMAN_HOST=127.0.0.3\n";
         Map<String, String> env = Map.of("SIGNALMAN_PORT", "7002", "SIGNALMAN_ROOM_CAPACITY", "8");

@@ -1,5 +1,6 @@
 package io.signalman.testing;
 
+import io.signalman.cluster.redis.ClusterOptions;
 import io.signalman.config.IceServer;
 import io.signalman.config.ListenerSpec;
 import io.signalman.config.PeerjsOptions;
@@ -38,6 +39,7 @@ public final class TestConfigs {
         private String workspacesStorageFile;
         private String twilioBaseUrl = "https://api.twilio.com";
         private PeerjsOptions peerjs;
+        private ClusterOptions cluster;
 
         Builder(ServerConfig base) {
             this.base = base;
@@ -68,6 +70,7 @@ public final class TestConfigs {
         public Builder workspacesStorageFile(String value) { workspacesStorageFile = value; return this; }
         public Builder twilioBaseUrl(String value) { twilioBaseUrl = value; return this; }
         public Builder peerjs(PeerjsOptions value) { peerjs = value; return this; }
+        public Builder cluster(ClusterOptions value) { cluster = value; return this; }
         /** A variable of an original system, as if it came from the environment or .env. */
         public Builder originalEnv(String key, String value) { environment.put(key, value); return this; }
 
@@ -82,7 +85,7 @@ public final class TestConfigs {
                     maxMetaBytes, base.maxRoomsPerPeer(), messageBytes, hardFrameBytes, base.maxJsonDepth(),
                     heartbeatMs, idleTimeoutMs, openAddressing, base.workerThreads(), base.shutdownGraceMs(),
                     broadcastByCode, starRefreshMs, true, workspacesCapacity, workspacesStorageFile, twilioBaseUrl,
-                    Map.copyOf(environment), peerjs);
+                    Map.copyOf(environment), peerjs, cluster);
         }
     }
 }
