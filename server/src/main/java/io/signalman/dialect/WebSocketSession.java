@@ -185,9 +185,12 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
 
     /** Writes one finished text frame; safe from any thread. The array must not change afterwards. */
     protected final void send(byte[] frame) {
-        if (!channel.isWritable() && guard != null && channel.isActive()) {
-            evictSlowReader();
-            return;
+        if (!channel.isWritable()) {
+            if (!channel.isActive()) return; // closing: nothing more will be read
+            if (guard != null) {
+                evictSlowReader();
+                return;
+            }
         }
         meters.frameOut();
         channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), channel.voidPromise());
@@ -208,6 +211,10 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof java.nio.channels.ClosedChannelException) {
+            ctx.close(); // a write raced with the close; nothing is lost that anyone could still read
+            return;
+        }
         log.warn("{} session failed: {}", getClass().getSimpleName(), cause.toString(), cause);
         ctx.close();
     }

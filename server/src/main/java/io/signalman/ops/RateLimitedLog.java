@@ -24,7 +24,8 @@ public final class RateLimitedLog {
         long due = next.get();
         if ((due == Long.MIN_VALUE || now - due >= 0) && next.compareAndSet(due, now + intervalNanos)) {
             long held = suppressed.getAndSet(0);
-            log.info(format + (held > 0 ? " (and {} more since the last such line)" : ""), argument, held);
+            if (held > 0) log.info(format + " (and {} more since the last such line)", argument, held);
+            else log.info(format, argument);
         } else {
             suppressed.incrementAndGet();
         }

@@ -37,6 +37,7 @@ class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final boolean socketIo;
     private final ConnectionGuard guard;
     private ScheduledFuture<?> deadline;
+    private boolean socketIoActive;
 
     /**
      * @param socketIo whether netty-socketio's handlers follow this one and take the Socket.IO paths
@@ -52,6 +53,17 @@ class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         armDeadline(ctx);
+    }
+
+    /**
+     * On a Socket.IO listener, netty-socketio's handlers behind this one learn of the connection only
+     * when its first Socket.IO request arrives: on activation they arm a "first data" timer that
+     * closes the channel after a few seconds unless a Socket.IO request cancels it, which would cut
+     * off our own WebSocket dialects and plain HTTP keep-alive connections on the same port.
+     */
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (!socketIo) ctx.fireChannelActive();
     }
 
     @Override
@@ -94,6 +106,10 @@ class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (refusal != null) {
                 respond(ctx, request, refusal, false);
                 return;
+            }
+            if (!socketIoActive) {
+                socketIoActive = true;
+                ctx.fireChannelActive();
             }
             if (path.startsWith(SocketIoServer.NEXT_PATH)) {
                 request.setUri(SocketIoServer.PATH + uri.substring(SocketIoServer.NEXT_PATH.length()));
