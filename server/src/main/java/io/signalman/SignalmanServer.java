@@ -12,7 +12,13 @@ import io.signalman.dialect.DialectContext;
 import io.signalman.dialect.Dialects;
 import io.signalman.dialect.SocketIoDialect;
 import io.signalman.ops.ClusterMeters;
+import io.signalman.config.AbuseLimits;
+import io.signalman.core.Event;
+import io.signalman.core.Peer;
+import io.signalman.ops.AdminApi;
 import io.signalman.ops.InfoPage;
+import io.signalman.ops.RateLimitedLog;
+import io.signalman.transport.ConnectionGuard;
 import io.signalman.ops.Metrics;
 import io.signalman.ops.OpsRoutes;
 import io.signalman.ops.WebFiles;
@@ -27,6 +33,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +60,11 @@ public final class SignalmanServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean ready;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private Metrics metrics;
+    private ConnectionGuard guard;
+    private Map<String, Dialect> dialects = Map.of();
+    private ScheduledFuture<?> sweeper;
 
     private SignalmanServer(ServerConfig config) {
         this.config = config;
@@ -73,14 +86,18 @@ public final class SignalmanServer implements AutoCloseable {
     }
 
     private void bind() throws InterruptedException {
-        Metrics metrics = new Metrics(engine);
+        metrics = new Metrics(engine);
         if (engine instanceof RedisEngine cluster) ClusterMeters.bind(metrics.registry(), cluster);
+        guard = newGuard(config.abuse(), metrics);
+        sweeper = transport.timers().scheduleWithFixedDelay(guard::sweep, 10, 10, TimeUnit.SECONDS);
         Switchboard switchboard = new Switchboard(engine, config.maxRoomsPerPeer());
-        Map<String, Dialect> dialects = Dialects.createAll(
-                new DialectContext(switchboard, metrics, config, transport.timers()));
+        dialects = Dialects.createAll(new DialectContext(switchboard, metrics, config, transport.timers()));
 
         Routes main = new Routes();
         OpsRoutes.mount(main, metrics, this::isReady, () -> InfoPage.render(listeners));
+        if (config.ops().adminToken() != null) {
+            new AdminApi(config.ops().adminToken(), switchboard, dialects.keySet(), this::drain).mount(main);
+        }
         WebFiles.load().mount(main);
         dialects.values().forEach(dialect -> dialect.mountOnMain(main));
         open("main", config.host(), config.port(), config.tls(), main, List.copyOf(dialects.values()));
@@ -120,7 +137,7 @@ public final class SignalmanServer implements AutoCloseable {
         SslContext tls = tlsFiles == null ? null : tlsFiles.load();
         SocketIoServer socketIo = socketIoFor(served);
         InetSocketAddress address = new InetSocketAddress(host, port);
-        Listener listener = new Listener(name, address, tls, routes, socketIo);
+        Listener listener = new Listener(name, address, tls, routes, socketIo, guard);
         try {
             listener.start(transport);
         } catch (Exception e) {
@@ -141,9 +158,79 @@ public final class SignalmanServer implements AutoCloseable {
         return server;
     }
 
+    private static ConnectionGuard newGuard(AbuseLimits abuse, Metrics metrics) {
+        ConnectionGuard.Limits limits = new ConnectionGuard.Limits(abuse.messagesPerSecond(), abuse.messageBurst(),
+                abuse.rateStrikes(), abuse.connectionsPerIp(), abuse.newConnectionsPerSecond(), abuse.outboundQueueBytes(),
+                abuse.handshakeTimeoutMs(), abuse.allowedOrigins());
+        RateLimitedLog refusalLog = new RateLimitedLog(log, 10_000);
+        return new ConnectionGuard(limits, reason -> {
+            metrics.counter("signalman_limited_total", "Connections or frames refused, and readers evicted, by limit",
+                    "limit", reason).increment();
+            refusalLog.info("limit '{}' refused a client (counted in signalman_limited_total)", reason);
+        });
+    }
+
     /** True while the node accepts and serves clients. */
     public boolean isReady() {
-        return ready && engine.isReady();
+        return ready && !draining.get() && engine.isReady();
+    }
+
+    /** Whether a drain has started. */
+    public boolean isDraining() {
+        return draining.get();
+    }
+
+    /**
+     * Starts a drain (idempotent, returns at once): readiness turns false, new sessions are refused,
+     * native clients get {@code goaway} with the configured reconnect delay, and the node closes once
+     * every session has ended or the drain timeout has passed.
+     */
+    public void drain() {
+        if (!draining.compareAndSet(false, true)) return;
+        guard.startDraining();
+        // Listeners of one dialect have nothing else to serve; the main one keeps answering /readyz and /metrics.
+        listeners.stream().filter(l -> !l.name().equals("main")).forEach(Listener::stopAccepting);
+        int told = 0;
+        for (String realm : dialects.keySet()) {
+            for (String id : engine.peerIds(realm)) {
+                Peer peer = engine.find(realm, id);
+                if (peer != null) {
+                    peer.outlet().deliver(new Event.GoingAway(config.ops().reconnectDelayMs()));
+                    told++;
+                }
+            }
+        }
+        log.info("draining: {} peers told to go away; closing when all have left or in {} ms", told,
+                config.ops().drainTimeoutMs());
+        Thread waiter = new Thread(this::finishDrain, "signalman-drain");
+        waiter.setDaemon(true);
+        waiter.start();
+    }
+
+    private void finishDrain() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.ops().drainTimeoutMs());
+        try {
+            while (metrics.openSessions() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        int left = metrics.openSessions();
+        if (left > 0) log.info("drain timeout: closing {} remaining sessions", left);
+        else log.info("drained: every session has left");
+        close();
+    }
+
+    /** For SIGTERM: drains, then waits until the node has closed. */
+    public void drainAndAwait() {
+        if (closed.get()) return;
+        drain();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public List<Listener> listeners() {
@@ -172,6 +259,7 @@ public final class SignalmanServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) return;
         ready = false;
         try {
+            if (sweeper != null) sweeper.cancel(false);
             listeners.forEach(Listener::stopAccepting);
             listeners.forEach(Listener::close);
             transport.close();

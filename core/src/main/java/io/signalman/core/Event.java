@@ -22,6 +22,15 @@ public sealed interface Event {
      */
     record Relayed(String from, String room, byte[] payload, long receivedNanos) implements Event {}
 
-    /** The peer is being removed by the server (a newer connection with its id, an operator's kick). */
+    /** The peer is being removed by the server because a newer connection took its id. */
     record Evicted(String reason) implements Event {}
+
+    /** An operator removed the peer: its connection must be closed, whatever the dialect. */
+    record Kicked(String reason) implements Event {}
+
+    /**
+     * The node is draining: the peer should reconnect elsewhere after {@code reconnectMs}. Dialects
+     * whose protocol cannot say so ignore it; the node closes them when the drain ends.
+     */
+    record GoingAway(long reconnectMs) implements Event {}
 }

@@ -3,7 +3,11 @@ package io.signalman.config;
 import io.signalman.SignalmanServer;
 import io.signalman.cluster.redis.ClusterOptions;
 import io.signalman.core.Ids;
+import io.signalman.core.Switchboard;
 import io.signalman.dialect.Dialects;
+import io.signalman.security.AuthOptions;
+import io.signalman.security.TokenCommand;
+import io.signalman.security.TokenVerifier;
 import io.signalman.transport.TlsFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +22,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code signalman [options]}: runs a node until it is stopped. */
 @Command(name = "signalman", mixinStandardHelpOptions = true, versionProvider = ServeCommand.Version.class,
-        sortOptions = false, usageHelpAutoWidth = true,
+        sortOptions = false, usageHelpAutoWidth = true, subcommands = TokenCommand.class,
         description = {"A WebRTC signaling server.",
                 "Every option can also be set by an environment variable SIGNALMAN_<OPTION> (e.g. SIGNALMAN_PORT)"
                         + " or in a .env file in the working directory; flags win over the environment, the"
@@ -172,6 +176,84 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--cluster-node-timeout-ms", defaultValue = "5000",
             description = "A node whose heartbeat is this old is taken for dead and its peers leave (default: ${DEFAULT-VALUE}).")
     long clusterNodeTimeoutMs;
+    @Option(names = "--auth-required", defaultValue = "false",
+            description = "native protocol: refuse clients without a valid token (?token=JWT) (default: ${DEFAULT-VALUE}).")
+    boolean authRequired;
+
+    @Option(names = "--auth-secret", paramLabel = "SECRET", split = ",",
+            description = "native protocol: an HS256 secret (32 bytes or more) tokens may be signed with. Repeatable, for rotation.")
+    List<String> authSecrets = new ArrayList<>();
+
+    @Option(names = "--auth-public-key", paramLabel = "PEM", split = ",",
+            description = "native protocol: an RS256 or ES256 public key (PEM) tokens may be signed for. Repeatable.")
+    List<Path> authPublicKeys = new ArrayList<>();
+
+    @Option(names = "--auth-jwks", paramLabel = "FILE", description = "native protocol: a JSON Web Key Set file with public keys.")
+    Path authJwks;
+
+    @Option(names = "--auth-audience", paramLabel = "AUD", description = "native protocol: the 'aud' tokens must name (default: any).")
+    String authAudience;
+
+    @Option(names = "--auth-issuer", paramLabel = "ISS", description = "native protocol: the 'iss' tokens must carry (default: any).")
+    String authIssuer;
+
+    @Option(names = "--auth-rooms-claim", defaultValue = AuthOptions.DEFAULT_ROOMS_CLAIM,
+            description = "native protocol: the claim listing the rooms a token grants; 'name*' grants a prefix;"
+                    + " a token without it may join any room (default: ${DEFAULT-VALUE}).")
+    String authRoomsClaim;
+
+    @Option(names = "--auth-duplicate", defaultValue = "replace", paramLabel = "replace|reject",
+            description = "native protocol: a second connection with a token's id replaces the first (which gets an"
+                    + " error frame and is closed) or is rejected (default: ${DEFAULT-VALUE}).")
+    String authDuplicate;
+
+    @Option(names = "--admin-token", paramLabel = "TOKEN",
+            description = "Bearer token of the /admin API on the main listener (16 characters or more); the API is off without it.")
+    String adminToken;
+
+    @Option(names = "--drain-timeout-ms", defaultValue = "30000",
+            description = "A drain (SIGTERM or POST /admin/drain) waits this long for clients to leave (default: ${DEFAULT-VALUE}).")
+    long drainTimeoutMs;
+
+    @Option(names = "--goaway-reconnect-ms", defaultValue = "1000",
+            description = "The reconnect delay native clients are given in 'goaway' when the node drains (default: ${DEFAULT-VALUE}).")
+    long goawayReconnectMs;
+
+    @Option(names = "--rate-messages-per-second", defaultValue = "100",
+            description = "Frames per second one connection may send, sustained (default: ${DEFAULT-VALUE}).")
+    double rateMessagesPerSecond;
+
+    @Option(names = "--rate-burst", defaultValue = "200",
+            description = "Frames one connection may send at once above the sustained rate (default: ${DEFAULT-VALUE}).")
+    int rateBurst;
+
+    @Option(names = "--rate-strikes", defaultValue = "50",
+            description = "Frames refused in a row for rate before the connection is closed (default: ${DEFAULT-VALUE}).")
+    int rateStrikes;
+
+    @Option(names = "--max-connections-per-ip", defaultValue = "1000",
+            description = "Open connections from one IP address (default: ${DEFAULT-VALUE}).")
+    int maxConnectionsPerIp;
+
+    @Option(names = "--new-connections-per-second", defaultValue = "200",
+            description = "New connections per second from one IP address (default: ${DEFAULT-VALUE}).")
+    double newConnectionsPerSecond;
+
+    @Option(names = "--max-outbound-bytes", defaultValue = "4194304",
+            description = "Bytes queued for a slow reader before it is disconnected (default: ${DEFAULT-VALUE}).")
+    long maxOutboundBytes;
+
+    @Option(names = "--handshake-timeout-ms", defaultValue = "10000",
+            description = "Time a new connection has to send its HTTP request or upgrade (default: ${DEFAULT-VALUE}).")
+    long handshakeTimeoutMs;
+
+    @Option(names = "--allowed-origin", paramLabel = "ORIGIN", split = ",",
+            description = "An Origin browsers may open WebSockets from; repeatable (default: any origin).")
+    List<String> allowedOrigins = new ArrayList<>();
+
+    @Option(names = "--max-string-length", defaultValue = "8192",
+            description = "Longest JSON string accepted in a field the server reads (default: ${DEFAULT-VALUE}).")
+    int maxStringLength;
 
     @Option(names = "--log-level", defaultValue = "info", description = "error, warn, info, debug or trace (default: ${DEFAULT-VALUE}).")
     String logLevel;
@@ -184,7 +266,8 @@ public final class ServeCommand implements Callable<Integer> {
         ServerConfig config = toConfig();
         Logging.configure(logLevel, logFormat);
         SignalmanServer server = SignalmanServer.start(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "signalman-shutdown"));
+        // SIGTERM drains: clients are moved away before the node stops (bounded by --drain-timeout-ms).
+        Runtime.getRuntime().addShutdownHook(new Thread(server::drainAndAwait, "signalman-shutdown"));
         server.awaitClose();
         return 0;
     }
@@ -244,6 +327,26 @@ public final class ServeCommand implements Callable<Integer> {
             clusterOptions = new ClusterOptions(cluster.trim(), clusterPrefix, nodeId, clusterHeartbeatMs,
                     clusterNodeTimeoutMs, CLUSTER_QUEUE_LIMIT);
         }
+        require(List.of("replace", "reject").contains(authDuplicate), "--auth-duplicate must be replace or reject");
+        require(adminToken == null || adminToken.length() >= 16, "--admin-token must be at least 16 characters");
+        require(drainTimeoutMs >= 0 && goawayReconnectMs >= 0, "--drain-timeout-ms and --goaway-reconnect-ms must not be negative");
+        require(rateMessagesPerSecond > 0 && rateBurst >= 1 && rateStrikes >= 1,
+                "--rate-messages-per-second must be positive, --rate-burst and --rate-strikes at least 1");
+        require(maxConnectionsPerIp >= 1 && newConnectionsPerSecond > 0,
+                "--max-connections-per-ip must be at least 1 and --new-connections-per-second positive");
+        require(maxOutboundBytes >= 65536, "--max-outbound-bytes must be at least 65536");
+        require(handshakeTimeoutMs >= 100, "--handshake-timeout-ms must be at least 100");
+        require(maxStringLength >= 64, "--max-string-length must be at least 64");
+        AuthOptions auth = new AuthOptions(authRequired, authSecrets.stream().filter(v -> !v.isBlank()).toList(),
+                List.copyOf(authPublicKeys), authJwks, authAudience, authIssuer, authRoomsClaim,
+                authDuplicate.equals("reject") ? Switchboard.DuplicatePolicy.REJECT : Switchboard.DuplicatePolicy.REPLACE);
+        require(!auth.required() || auth.hasKeys(),
+                "--auth-required needs a key: --auth-secret, --auth-public-key or --auth-jwks");
+        try {
+            TokenVerifier.create(auth);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         Map<String, String> originalEnvironment = originalEnvironment();
         TlsFiles tls = tlsCert == null ? null : new TlsFiles(tlsCert, tlsKey);
         int workers = workerThreads == 0 ? Runtime.getRuntime().availableProcessors() : workerThreads;
@@ -254,7 +357,11 @@ public final class ServeCommand implements Callable<Integer> {
                 workspacesStorageFile, twilioBaseUrl, originalEnvironment,
                 new PeerjsOptions(peerjsPath, peerjsKey, peerjsAllowDiscovery, peerjsAliveTimeoutMs, peerjsExpireTimeoutMs,
                         peerjsConcurrentLimit, peerjsQueueLimit, peerjsQueueBytes,
-                        peerjsCorsOrigins.stream().filter(o -> !o.isBlank()).toList()), clusterOptions);
+                        peerjsCorsOrigins.stream().filter(o -> !o.isBlank()).toList()), clusterOptions,
+                auth, new OpsOptions(adminToken, drainTimeoutMs, goawayReconnectMs),
+                new AbuseLimits(rateMessagesPerSecond, rateBurst, rateStrikes, maxConnectionsPerIp, newConnectionsPerSecond,
+                        maxOutboundBytes, handshakeTimeoutMs, allowedOrigins.stream().filter(o -> !o.isBlank()).toList(),
+                        maxStringLength));
     }
 
     /** The variables original systems read, from the environment or {@code .env}. */

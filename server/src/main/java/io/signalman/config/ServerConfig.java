@@ -1,6 +1,7 @@
 package io.signalman.config;
 
 import io.signalman.cluster.redis.ClusterOptions;
+import io.signalman.security.AuthOptions;
 import io.signalman.transport.TlsFiles;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,10 @@ public record ServerConfig(
         String twilioBaseUrl,
         Map<String, String> originalEnvironment,
         PeerjsOptions peerjs,
-        ClusterOptions cluster) {
+        ClusterOptions cluster,
+        AuthOptions auth,
+        OpsOptions ops,
+        AbuseLimits abuse) {
 
     public static final String DEFAULT_STUN = "stun:stun.l.google.com:19302";
 
@@ -62,6 +66,7 @@ public record ServerConfig(
         return new ServerConfig("127.0.0.1", 0, null, List.of(), List.of(IceServer.parse(DEFAULT_STUN)),
                 50, 4096, 32, 64 * 1024, 1024 * 1024, 32, 25_000, 60_000, false,
                 Runtime.getRuntime().availableProcessors(), 10_000, false, 10_000, true, 4, null,
-                "https://api.twilio.com", Map.of(), PeerjsOptions.defaults(), null);
+                "https://api.twilio.com", Map.of(), PeerjsOptions.defaults(), null, AuthOptions.off(), OpsOptions.defaults(),
+                AbuseLimits.defaults());
     }
 }

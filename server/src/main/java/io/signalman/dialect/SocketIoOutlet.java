@@ -9,7 +9,7 @@ import io.signalman.transport.socketio.SocketIoEvents;
 /**
  * Delivers relays made with {@link SocketIoEvents#event} to one Socket.IO client. Other events are
  * not meaningful to Socket.IO dialects (they keep no presence, and an eviction only takes the socket
- * out of a room or a name), so they are dropped here.
+ * out of a room or a name), so they are dropped here, except an operator's kick, which disconnects.
  */
 public record SocketIoOutlet(SocketIOClient client, DialectMeters meters) implements Outlet {
     @Override
@@ -18,6 +18,8 @@ public record SocketIoOutlet(SocketIOClient client, DialectMeters meters) implem
             SocketIoEvents.emit(client, relayed.payload());
             meters.frameOut();
             meters.relayed(relayed.receivedNanos());
+        } else if (event instanceof Event.Kicked) {
+            client.disconnect();
         }
     }
 }

@@ -12,7 +12,11 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.signalman.core.Event;
 import io.signalman.core.Outlet;
 import io.signalman.ops.DialectMeters;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.signalman.transport.ConnectionGuard;
 import io.signalman.transport.Endpoint;
+import io.signalman.transport.Sockets;
+import io.signalman.transport.TokenBucket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,9 +38,14 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
         }
     };
 
+    private static final io.netty.util.AttributeKey<Boolean> EVICTED = io.netty.util.AttributeKey.valueOf("signalman.slowReader");
+
     protected final Channel channel;
     protected final DialectMeters meters;
     private boolean started;
+    private ConnectionGuard guard;
+    private TokenBucket rate;
+    private int rateStrikes;
 
     protected WebSocketSession(Channel channel, DialectMeters meters) {
         this.channel = channel;
@@ -61,10 +70,28 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
     /** Turns a core event other than a relay into frames; relays are written as they are. */
     protected abstract void onEvent(Event event);
 
+    /**
+     * A frame arrived faster than the connection's rate allows and was dropped. Dialects with an
+     * error frame say so; the others drop silently, as their protocols have no way to tell.
+     */
+    protected void onRateLimited() {}
+
+    /** An operator removed this peer; the default closes with 1008. */
+    protected void onKicked(String reason) {
+        Sockets.close(channel, WebSocketCloseStatus.POLICY_VIOLATION.code(), "kicked");
+    }
+
+    /** The node drains; dialects that can tell their clients to reconnect elsewhere do. */
+    protected void onGoingAway(long reconnectMs) {}
+
     @Override
     public final void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == Endpoint.SessionStart.INSTANCE) {
             started = true;
+            guard = ctx.channel().attr(ConnectionGuard.KEY).get();
+            if (guard != null) {
+                rate = new TokenBucket(guard.limits().messagesPerSecond(), guard.limits().messageBurst());
+            }
             meters.connectionOpened();
             onStart();
         } else {
@@ -76,6 +103,7 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
     public final void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             if (!started) return;
+            if ((msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) && !withinRate()) return;
             if (msg instanceof TextWebSocketFrame text) {
                 meters.frameIn();
                 long receivedNanos = System.nanoTime();
@@ -95,6 +123,27 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /** Takes a token for an inbound frame; a connection that keeps flooding is closed. */
+    private boolean withinRate() {
+        if (rate == null || rate.tryTake(System.nanoTime())) {
+            rateStrikes = 0;
+            return true;
+        }
+        meters.frameIn();
+        meters.error("rate-limited");
+        guard.refused("rate");
+        if (++rateStrikes >= guard.limits().rateStrikes()) {
+            if (rateStrikes == guard.limits().rateStrikes()) {
+                log.info("closing {} from {}: it kept sending faster than {} frames/s", getClass().getSimpleName(),
+                        channel.remoteAddress(), guard.limits().messagesPerSecond());
+                Sockets.close(channel, WebSocketCloseStatus.POLICY_VIOLATION.code(), "rate limit");
+            }
+            return false;
+        }
+        onRateLimited();
+        return false;
     }
 
     @Override
@@ -125,6 +174,10 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
         if (event instanceof Event.Relayed relayed) {
             send(relayed.payload());
             meters.relayed(relayed.receivedNanos());
+        } else if (event instanceof Event.Kicked kicked) {
+            onKicked(kicked.reason());
+        } else if (event instanceof Event.GoingAway away) {
+            onGoingAway(away.reconnectMs());
         } else {
             onEvent(event);
         }
@@ -132,12 +185,36 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
 
     /** Writes one finished text frame; safe from any thread. The array must not change afterwards. */
     protected final void send(byte[] frame) {
+        if (!channel.isWritable()) {
+            if (!channel.isActive()) return; // closing: nothing more will be read
+            if (guard != null) {
+                evictSlowReader();
+                return;
+            }
+        }
         meters.frameOut();
         channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), channel.voidPromise());
     }
 
+    /**
+     * The client reads slower than it is sent to and its queue passed the limit (the channel's high
+     * water mark): holding more would let one stuck reader grow the node's memory, so it goes.
+     */
+    private void evictSlowReader() {
+        if (channel.attr(EVICTED).setIfAbsent(Boolean.TRUE) != null) return;
+        guard.refused("slow-reader");
+        meters.error("slow-reader");
+        log.info("closing {} from {}: more than {} bytes queued for it", getClass().getSimpleName(),
+                channel.remoteAddress(), guard.limits().outboundQueueBytes());
+        channel.close();
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof java.nio.channels.ClosedChannelException) {
+            ctx.close(); // a write raced with the close; nothing is lost that anyone could still read
+            return;
+        }
         log.warn("{} session failed: {}", getClass().getSimpleName(), cause.toString(), cause);
         ctx.close();
     }

@@ -1,5 +1,6 @@
 package io.signalman.ops;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -20,6 +21,7 @@ public final class Metrics {
     private final Map<String, DialectMeters> dialects = new ConcurrentHashMap<>();
     private final Engine engine;
     private final List<Supplier<String>> expositions = new CopyOnWriteArrayList<>();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     public Metrics(Engine engine) {
         this.engine = engine;
@@ -37,6 +39,20 @@ public final class Metrics {
                     .description("Peers connected now").tag("dialect", d).register(registry);
             return new DialectMeters(registry, d);
         });
+    }
+
+    /**
+     * A counter by name and tags ({@code key, value, ...}), registered on first use. Look it up once
+     * and keep it where it is counted often.
+     */
+    public Counter counter(String name, String description, String... tags) {
+        return counters.computeIfAbsent(name + String.join("\u0000", tags),
+                key -> Counter.builder(name).description(description).tags(tags).register(registry));
+    }
+
+    /** Open sessions over every dialect (upgraded WebSockets and Socket.IO clients). */
+    public int openSessions() {
+        return dialects.values().stream().mapToInt(DialectMeters::openConnections).sum();
     }
 
     public PrometheusMeterRegistry registry() {

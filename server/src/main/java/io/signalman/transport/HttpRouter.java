@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.signalman.transport.socketio.SocketIoServer;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,16 +35,53 @@ class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Routes routes;
     private final boolean secure;
     private final boolean socketIo;
+    private final ConnectionGuard guard;
+    private ScheduledFuture<?> deadline;
 
-    /** @param socketIo whether netty-socketio's handlers follow this one and take the Socket.IO paths */
-    HttpRouter(Routes routes, boolean secure, boolean socketIo) {
+    /**
+     * @param socketIo whether netty-socketio's handlers follow this one and take the Socket.IO paths
+     * @param guard    the node's door policy, or null for none
+     */
+    HttpRouter(Routes routes, boolean secure, boolean socketIo, ConnectionGuard guard) {
         this.routes = routes;
         this.secure = secure;
         this.socketIo = socketIo;
+        this.guard = guard;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        armDeadline(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        disarmDeadline();
+    }
+
+    /**
+     * A connection must deliver a complete request within the handshake timeout, and an idle
+     * keep-alive connection is closed after as long: trickling bytes (slowloris) holds nothing.
+     */
+    private void armDeadline(ChannelHandlerContext ctx) {
+        if (guard == null) return;
+        disarmDeadline();
+        deadline = ctx.executor().schedule(() -> {
+            guard.refused("handshake-timeout");
+            ctx.close();
+        }, guard.limits().handshakeTimeoutMs(), TimeUnit.MILLISECONDS);
+    }
+
+    private void disarmDeadline() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        disarmDeadline();
         if (!request.decoderResult().isSuccess()) {
             respond(ctx, request, HttpResponses.text(HttpResponseStatus.BAD_REQUEST, "400 Bad Request"), false);
             return;
@@ -52,6 +90,11 @@ class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         int query = uri.indexOf('?');
         String path = query < 0 ? uri : uri.substring(0, query);
         if (socketIo && (path.startsWith(SocketIoServer.PATH) || path.startsWith(SocketIoServer.NEXT_PATH))) {
+            FullHttpResponse refusal = socketIoRefusal(request, uri);
+            if (refusal != null) {
+                respond(ctx, request, refusal, false);
+                return;
+            }
             if (path.startsWith(SocketIoServer.NEXT_PATH)) {
                 request.setUri(SocketIoServer.PATH + uri.substring(SocketIoServer.NEXT_PATH.length()));
             }
@@ -62,6 +105,11 @@ class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         Routes.Match match = routes.mount(path, uri);
         boolean upgrade = isWebSocketUpgrade(request);
         if (upgrade && match != null) {
+            FullHttpResponse refusal = sessionRefusal(request);
+            if (refusal != null) {
+                respond(ctx, request, refusal, false);
+                return;
+            }
             upgrade(ctx, request, match);
             return;
         }
@@ -76,7 +124,38 @@ class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             response = routes.fallback().handle(request);
         }
-        respond(ctx, request, response, HttpUtil.isKeepAlive(request));
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        respond(ctx, request, response, keepAlive);
+        if (keepAlive) armDeadline(ctx);
+    }
+
+    /** Why a new WebSocket session may not start here (a 403 or 503), or null. */
+    private FullHttpResponse sessionRefusal(FullHttpRequest request) {
+        if (guard == null) return null;
+        if (!guard.originAllowed(request.headers().get(HttpHeaderNames.ORIGIN))) {
+            guard.refused("origin");
+            return HttpResponses.text(HttpResponseStatus.FORBIDDEN, "403 Forbidden: origin not allowed");
+        }
+        if (guard.isDraining()) {
+            guard.refused("draining");
+            return HttpResponses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "503 Service Unavailable: draining");
+        }
+        return null;
+    }
+
+    /** As {@link #sessionRefusal}, for Socket.IO: only a request without {@code sid} starts a session. */
+    private FullHttpResponse socketIoRefusal(FullHttpRequest request, String uri) {
+        if (guard == null) return null;
+        if (!guard.originAllowed(request.headers().get(HttpHeaderNames.ORIGIN))) {
+            guard.refused("origin");
+            return HttpResponses.text(HttpResponseStatus.FORBIDDEN, "403 Forbidden: origin not allowed");
+        }
+        boolean newSession = !uri.contains("sid=");
+        if (newSession && guard.isDraining()) {
+            guard.refused("draining");
+            return HttpResponses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "503 Service Unavailable: draining");
+        }
+        return null;
     }
 
     private static boolean isWebSocketUpgrade(FullHttpRequest request) {

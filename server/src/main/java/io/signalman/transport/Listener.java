@@ -31,11 +31,17 @@ public final class Listener implements AutoCloseable {
     private final SslContext tls;
     private final Routes routes;
     private final SocketIoServer socketIo;
+    private final ConnectionGuard guard;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
 
-    /** @param socketIo the Socket.IO server this port also serves, or null */
-    public Listener(String name, InetSocketAddress address, SslContext tls, Routes routes, SocketIoServer socketIo) {
+    /**
+     * @param socketIo the Socket.IO server this port also serves, or null
+     * @param guard    the node's door policy, or null to admit everything
+     */
+    public Listener(String name, InetSocketAddress address, SslContext tls, Routes routes, SocketIoServer socketIo,
+            ConnectionGuard guard) {
+        this.guard = guard;
         this.name = name;
         this.address = address;
         this.tls = tls;
@@ -51,17 +57,21 @@ public final class Listener implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
                 .childHandler(socketIo != null ? socketIoPipeline() : new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (guard != null && !guard.admit(ch)) {
+                            ch.close();
+                            return;
+                        }
                         connections.add(ch);
                         ChannelPipeline p = ch.pipeline();
                         if (tls != null) p.addLast("tls", tls.newHandler(ch.alloc()));
                         p.addLast("flush", new FlushConsolidationHandler(256, true));
                         p.addLast("http", new HttpServerCodec());
                         p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST_BYTES));
-                        p.addLast("router", new HttpRouter(routes, tls != null, false));
+                        p.addLast("router", new HttpRouter(routes, tls != null, false, guard));
                     }
                 });
         serverChannel = bootstrap.bind(address).sync().channel();
@@ -70,12 +80,27 @@ public final class Listener implements AutoCloseable {
 
     /** netty-socketio builds the HTTP part of the pipeline; ours is woven into it. */
     private io.netty.channel.ChannelHandler socketIoPipeline() {
-        return socketIo.channelInitializer(tls, null, () -> new HttpRouter(routes, tls != null, true) {
+        return socketIo.channelInitializer(tls, null, () -> new HttpRouter(routes, tls != null, true, guard) {
             @Override
             public void handlerAdded(io.netty.channel.ChannelHandlerContext ctx) {
+                if (guard != null && !guard.admit(ctx.channel())) {
+                    ctx.close();
+                    return;
+                }
                 connections.add(ctx.channel());
+                super.handlerAdded(ctx);
             }
         });
+    }
+
+    /**
+     * The channel turns unwritable when its queue passes the outbound limit; sessions then evict
+     * the reader (see the dialects' session base). Without a guard, Netty's usual marks apply.
+     */
+    private WriteBufferWaterMark waterMark() {
+        if (guard == null) return new WriteBufferWaterMark(64 * 1024, 256 * 1024);
+        int high = (int) Math.min(Integer.MAX_VALUE, guard.limits().outboundQueueBytes());
+        return new WriteBufferWaterMark(Math.min(64 * 1024, high / 2), high);
     }
 
     public String name() {

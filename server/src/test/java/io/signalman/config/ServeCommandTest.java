@@ -129,6 +129,26 @@ class ServeCommandTest {
         assertInvalid("--peerjs-queue-limit=-1", "signalman: --peerjs-queue-limit and --peerjs-queue-bytes must not be negative");
         assertInvalid(new String[] {"--ice-server=none", "--ice-server=stun:a.example:3478"},
                 "signalman: --ice-server none cannot be combined with servers");
+        assertInvalid("--auth-required", "signalman: --auth-required needs a key: --auth-secret, --auth-public-key or --auth-jwks");
+        assertInvalid("--auth-secret=short", "signalman: an HS256 secret must be at least 32 bytes long");
+        assertInvalid("--auth-public-key=/nope.pem", "signalman: cannot use public key /nope.pem: /nope.pem");
+        assertInvalid("--auth-duplicate=kick", "signalman: --auth-duplicate must be replace or reject");
+        assertInvalid("--admin-token=short", "signalman: --admin-token must be at least 16 characters");
+        assertInvalid("--rate-burst=0", "signalman: --rate-messages-per-second must be positive, --rate-burst and --rate-strikes at least 1");
+    }
+
+    @Test
+    void authAndLimitOptionsReachTheConfiguration() throws Exception {
+        ServerConfig config = parse(Map.of("SIGNALMAN_AUTH_SECRET", "0123456789abcdef0123456789abcdef,fedcba9876543210fedcba9876543210"),
+                "SIGNALMAN_ADMIN_TOKEN=operator-token-123\n", "--auth-required", "--auth-duplicate=reject",
+                "--rate-messages-per-second=5", "--allowed-origin=https://a.example,https://b.example");
+        assertThat(config.auth().required()).isTrue();
+        assertThat(config.auth().hmacSecrets()).hasSize(2);
+        assertThat(config.auth().duplicatePolicy()).isEqualTo(io.signalman.core.Switchboard.DuplicatePolicy.REJECT);
+        assertThat(config.ops().adminToken()).isEqualTo("operator-token-123");
+        assertThat(config.abuse().messagesPerSecond()).isEqualTo(5.0);
+        assertThat(config.abuse().allowedOrigins()).containsExactly("https://a.example", "https://b.example");
+        assertThat(parse(Map.of(), null).auth().hasKeys()).isFalse();
     }
 
     @Test

@@ -1,7 +1,10 @@
 package io.signalman.testing;
 
 import io.signalman.cluster.redis.ClusterOptions;
+import io.signalman.config.AbuseLimits;
 import io.signalman.config.IceServer;
+import io.signalman.config.OpsOptions;
+import io.signalman.security.AuthOptions;
 import io.signalman.config.ListenerSpec;
 import io.signalman.config.PeerjsOptions;
 import io.signalman.config.ServerConfig;
@@ -40,6 +43,9 @@ public final class TestConfigs {
         private String twilioBaseUrl = "https://api.twilio.com";
         private PeerjsOptions peerjs;
         private ClusterOptions cluster;
+        private AuthOptions auth;
+        private OpsOptions ops;
+        private AbuseLimits abuse;
 
         Builder(ServerConfig base) {
             this.base = base;
@@ -53,6 +59,9 @@ public final class TestConfigs {
             tls = base.tls();
             iceServers = base.iceServers();
             peerjs = base.peerjs();
+            auth = base.auth();
+            ops = base.ops();
+            abuse = base.abuse();
         }
 
         public Builder roomCapacity(int value) { roomCapacity = value; return this; }
@@ -71,6 +80,9 @@ public final class TestConfigs {
         public Builder twilioBaseUrl(String value) { twilioBaseUrl = value; return this; }
         public Builder peerjs(PeerjsOptions value) { peerjs = value; return this; }
         public Builder cluster(ClusterOptions value) { cluster = value; return this; }
+        public Builder auth(AuthOptions value) { auth = value; return this; }
+        public Builder ops(OpsOptions value) { ops = value; return this; }
+        public Builder abuse(AbuseLimits value) { abuse = value; return this; }
         /** A variable of an original system, as if it came from the environment or .env. */
         public Builder originalEnv(String key, String value) { environment.put(key, value); return this; }
 
@@ -85,7 +97,7 @@ public final class TestConfigs {
                     maxMetaBytes, base.maxRoomsPerPeer(), messageBytes, hardFrameBytes, base.maxJsonDepth(),
                     heartbeatMs, idleTimeoutMs, openAddressing, base.workerThreads(), base.shutdownGraceMs(),
                     broadcastByCode, starRefreshMs, true, workspacesCapacity, workspacesStorageFile, twilioBaseUrl,
-                    Map.copyOf(environment), peerjs, cluster);
+                    Map.copyOf(environment), peerjs, cluster, auth, ops, abuse);
         }
     }
 }

@@ -22,8 +22,12 @@ public final class WsClient implements AutoCloseable {
     private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final WebSocket socket;
+    /** Held so that the client is not collected: an unreachable HttpClient closes its WebSockets. */
+    @SuppressWarnings({"unused", "FieldCanBeLocal"})
+    private final HttpClient http;
 
     private WsClient(HttpClient http, URI uri) {
+        this.http = http;
         this.socket = http.newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
                 .buildAsync(uri, new Listener())

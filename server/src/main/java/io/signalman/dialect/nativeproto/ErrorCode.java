@@ -10,11 +10,13 @@ enum ErrorCode {
     RATE_LIMITED("rate-limited"),
     UNAUTHORIZED("unauthorized"),
     FORBIDDEN("forbidden"),
+    ID_TAKEN("id-taken"),
     ROOM_FULL("room-full"),
     ALREADY_IN_ROOM("already-in-room"),
     NOT_IN_ROOM("not-in-room"),
     PEER_UNAVAILABLE("peer-unavailable"),
     EVICTED("evicted"),
+    KICKED("kicked"),
     INTERNAL("internal");
 
     final String wireName;

@@ -8,7 +8,13 @@ import io.signalman.core.RoomPolicy;
 import io.signalman.core.Switchboard;
 import io.signalman.dialect.Dialect;
 import io.signalman.dialect.DialectContext;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.signalman.ops.DialectMeters;
+import io.signalman.ops.Metrics;
+import io.signalman.security.Identity;
+import io.signalman.security.TokenRejected;
+import io.signalman.security.TokenVerifier;
+import java.util.List;
 import io.signalman.transport.Endpoint;
 import io.signalman.transport.Routes;
 import io.signalman.transport.SocketLimits;
@@ -32,6 +38,8 @@ public final class NativeDialect implements Dialect, Endpoint {
     private final ServerConfig config;
     /** Shared by every session: a JsonFactory is thread-safe and holds kilobytes of symbol tables. */
     private final NativeDecoder decoder;
+    private final TokenVerifier tokens;
+    private final Metrics metrics;
 
     public NativeDialect(DialectContext context) {
         this.switchboard = context.switchboard();
@@ -42,6 +50,8 @@ public final class NativeDialect implements Dialect, Endpoint {
         this.roomPolicy = new RoomPolicy(config.roomCapacity(), true);
         this.iceServersJson = IceServersJson.encode(config.iceServers());
         this.decoder = new NativeDecoder(config.maxJsonDepth(), config.messageBytes(), config.maxMetaBytes());
+        this.tokens = TokenVerifier.create(config.auth());
+        this.metrics = context.metrics();
     }
 
     @Override
@@ -71,7 +81,37 @@ public final class NativeDialect implements Dialect, Endpoint {
 
     @Override
     public ChannelHandler open(Channel channel, FullHttpRequest request, String rest) {
-        return new NativeSession(this, channel);
+        return new NativeSession(this, channel, admit(request));
+    }
+
+    /** Checks the request's {@code token} against the configured keys, when there are any. */
+    private Admission admit(FullHttpRequest request) {
+        if (tokens == null) return Admission.ANONYMOUS;
+        List<String> values = new QueryStringDecoder(request.uri()).parameters().get("token");
+        String token = values == null || values.isEmpty() ? null : values.get(0);
+        if (token == null && !config.auth().required()) return Admission.ANONYMOUS;
+        try {
+            Identity identity = tokens.verify(token);
+            countAuth("ok");
+            return new Admission(identity, null);
+        } catch (TokenRejected rejected) {
+            countAuth(rejected.reason());
+            return new Admission(null, rejected.getMessage());
+        }
+    }
+
+    void countAuth(String result) {
+        metrics.counter("signalman_auth_total", "Native token checks by result", "result", result).increment();
+    }
+
+    /**
+     * What the token said about a new connection.
+     *
+     * @param identity the verified identity, or null for an anonymous peer
+     * @param refusal  why the connection is refused, or null
+     */
+    record Admission(Identity identity, String refusal) {
+        static final Admission ANONYMOUS = new Admission(null, null);
     }
 
     Switchboard switchboard() {

@@ -138,6 +138,14 @@ final class NativeFrames {
         });
     }
 
+    static byte[] goaway(String reason, long reconnectMs) {
+        return write(g -> {
+            g.writeStringField("type", "goaway");
+            g.writeStringField("reason", reason);
+            g.writeNumberField("reconnectMs", reconnectMs);
+        });
+    }
+
     static byte[] error(ErrorCode code, String message, String re) {
         return write(g -> {
             g.writeStringField("type", "error");

@@ -37,8 +37,11 @@ final class NativeSession extends WebSocketSession {
     private byte[] signalPrefix;
     private int oversizeStrikes;
 
-    NativeSession(NativeDialect dialect, Channel channel) {
+    private final NativeDialect.Admission admission;
+
+    NativeSession(NativeDialect dialect, Channel channel, NativeDialect.Admission admission) {
         super(channel, dialect.meters());
+        this.admission = admission;
         this.dialect = dialect;
         this.switchboard = dialect.switchboard();
         this.decoder = dialect.decoder();
@@ -46,7 +49,19 @@ final class NativeSession extends WebSocketSession {
 
     @Override
     protected void onStart() {
+        if (admission.refusal() != null) {
+            refuse(ErrorCode.UNAUTHORIZED, admission.refusal());
+            return;
+        }
         Peer registered = null;
+        if (admission.identity() != null) {
+            registered = switchboard.connect(NativeDialect.REALM, admission.identity().peerId(), this,
+                    dialect.config().auth().duplicatePolicy());
+            if (registered == null) {
+                refuse(ErrorCode.ID_TAKEN, "peer id '" + admission.identity().peerId() + "' is already connected");
+                return;
+            }
+        }
         while (registered == null) {
             registered = switchboard.connect(NativeDialect.REALM, Ids.alphanumeric(PEER_ID_LENGTH), this,
                     Switchboard.DuplicatePolicy.REJECT);
@@ -58,19 +73,28 @@ final class NativeSession extends WebSocketSession {
                 dialect.config().heartbeatMs(), dialect.config().messageBytes()));
     }
 
+    /** Answers a connection that may not have a session with one error frame, then closes it. */
+    private void refuse(ErrorCode code, String message) {
+        meters.error(code.wireName);
+        send(NativeFrames.error(code, message, null));
+        Sockets.close(channel, WebSocketCloseStatus.POLICY_VIOLATION.code(), code.wireName);
+    }
+
     @Override
     protected void onClose() {
         // Until sessions can be resumed, every loss of transport ends the session at once.
-        switchboard.disconnect(peer, LeaveReason.DISCONNECTED);
+        if (peer != null) switchboard.disconnect(peer, LeaveReason.DISCONNECTED);
     }
 
     @Override
     protected void onBinary() {
+        if (peer == null) return;
         error(ErrorCode.UNSUPPORTED, "binary frames are not supported; send JSON text", null);
     }
 
     @Override
     protected void onText(byte[] frame, int length, long receivedNanos) {
+        if (peer == null) return;
         int limit = dialect.config().messageBytes();
         if (length > limit) {
             error(ErrorCode.TOO_LARGE, "frame of " + length + " bytes exceeds the limit of " + limit, null);
@@ -97,6 +121,10 @@ final class NativeSession extends WebSocketSession {
 
     private void join() {
         String room = request.room;
+        if (admission.identity() != null && !admission.identity().mayJoin(room)) {
+            error(ErrorCode.FORBIDDEN, "your token does not grant room '" + room + "'", request.idJson);
+            return;
+        }
         byte[] meta = request.hasMeta() ? Arrays.copyOfRange(request.source, request.metaStart, request.metaEnd) : null;
         JoinOutcome outcome = switchboard.join(peer, room, meta, dialect.roomPolicy());
         if (outcome instanceof JoinOutcome.Joined joined) {
@@ -180,6 +208,21 @@ final class NativeSession extends WebSocketSession {
             send(NativeFrames.error(ErrorCode.EVICTED, evicted.reason(), null));
             Sockets.close(channel, WebSocketCloseStatus.POLICY_VIOLATION.code(), "evicted");
         }
+    }
+
+    @Override
+    protected void onRateLimited() {
+        error(ErrorCode.RATE_LIMITED, "too many frames; slow down", null);
+    }
+
+    @Override
+    protected void onKicked(String reason) {
+        refuse(ErrorCode.KICKED, reason);
+    }
+
+    @Override
+    protected void onGoingAway(long reconnectMs) {
+        send(NativeFrames.goaway("draining", reconnectMs));
     }
 
     @Override
