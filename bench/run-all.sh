@@ -29,7 +29,9 @@ wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/n
 # One event loop: the server gets exactly one core, as the PeerJS server (Node) does.
 start_signalman() {
   taskset -c "$server_core" "$root/bin/signalman" --host 127.0.0.1 --port $sm_port --ice-server none \
-    --log-level warn --worker-threads 1 --peerjs-concurrent-limit 25000 > "$out/signalman.log" 2>&1 &
+    --log-level warn --worker-threads 1 --peerjs-concurrent-limit 25000 \
+    --rate-messages-per-second 1000000000 --rate-burst 1000000000 --max-connections-per-ip 1000000 \
+    --new-connections-per-second 1000000 > "$out/signalman.log" 2>&1 &
   sm_pid=$!; pids+=("$sm_pid"); wait_port $sm_port
 }
 start_signalman

@@ -22,7 +22,7 @@ class BenchSmokeTest {
 
     @BeforeAll
     static void start() {
-        server = SignalmanServer.start(ServerConfig.defaults());
+        server = SignalmanServer.start(ServerConfig.defaults().withAbuse(io.signalman.config.AbuseLimits.unlimited()));
     }
 
     @AfterAll

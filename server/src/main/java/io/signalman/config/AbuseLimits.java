@@ -13,7 +13,6 @@ import java.util.List;
  * @param outboundQueueBytes       bytes queued for one slow reader before it is disconnected
  * @param handshakeTimeoutMs       time for a new connection to complete its HTTP request or upgrade
  * @param allowedOrigins           {@code Origin} values browsers may connect from; empty allows any
- * @param maxStringLength          longest JSON string a decoder accepts in a field the server reads
  */
 public record AbuseLimits(
         double messagesPerSecond,
@@ -23,10 +22,18 @@ public record AbuseLimits(
         double newConnectionsPerSecond,
         long outboundQueueBytes,
         long handshakeTimeoutMs,
-        List<String> allowedOrigins,
-        int maxStringLength) {
+        List<String> allowedOrigins) {
+
+    /**
+     * Limits too high to matter, for load generators and benchmarks that drive one connection far
+     * beyond what any signaling client sends.
+     */
+    public static AbuseLimits unlimited() {
+        return new AbuseLimits(1e9, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 1e9,
+                Integer.MAX_VALUE, 10_000, List.of());
+    }
 
     public static AbuseLimits defaults() {
-        return new AbuseLimits(100, 200, 50, 1000, 200, 4L * 1024 * 1024, 10_000, List.of(), 8192);
+        return new AbuseLimits(100, 200, 50, 1000, 200, 4L * 1024 * 1024, 10_000, List.of());
     }
 }

@@ -251,10 +251,6 @@ public final class ServeCommand implements Callable<Integer> {
             description = "An Origin browsers may open WebSockets from; repeatable (default: any origin).")
     List<String> allowedOrigins = new ArrayList<>();
 
-    @Option(names = "--max-string-length", defaultValue = "8192",
-            description = "Longest JSON string accepted in a field the server reads (default: ${DEFAULT-VALUE}).")
-    int maxStringLength;
-
     @Option(names = "--log-level", defaultValue = "info", description = "error, warn, info, debug or trace (default: ${DEFAULT-VALUE}).")
     String logLevel;
 
@@ -336,7 +332,6 @@ public final class ServeCommand implements Callable<Integer> {
                 "--max-connections-per-ip must be at least 1 and --new-connections-per-second positive");
         require(maxOutboundBytes >= 65536, "--max-outbound-bytes must be at least 65536");
         require(handshakeTimeoutMs >= 100, "--handshake-timeout-ms must be at least 100");
-        require(maxStringLength >= 64, "--max-string-length must be at least 64");
         AuthOptions auth = new AuthOptions(authRequired, authSecrets.stream().filter(v -> !v.isBlank()).toList(),
                 List.copyOf(authPublicKeys), authJwks, authAudience, authIssuer, authRoomsClaim,
                 authDuplicate.equals("reject") ? Switchboard.DuplicatePolicy.REJECT : Switchboard.DuplicatePolicy.REPLACE);
@@ -360,8 +355,7 @@ public final class ServeCommand implements Callable<Integer> {
                         peerjsCorsOrigins.stream().filter(o -> !o.isBlank()).toList()), clusterOptions,
                 auth, new OpsOptions(adminToken, drainTimeoutMs, goawayReconnectMs),
                 new AbuseLimits(rateMessagesPerSecond, rateBurst, rateStrikes, maxConnectionsPerIp, newConnectionsPerSecond,
-                        maxOutboundBytes, handshakeTimeoutMs, allowedOrigins.stream().filter(o -> !o.isBlank()).toList(),
-                        maxStringLength));
+                        maxOutboundBytes, handshakeTimeoutMs, allowedOrigins.stream().filter(o -> !o.isBlank()).toList()));
     }
 
     /** The variables original systems read, from the environment or {@code .env}. */

@@ -69,4 +69,12 @@ public record ServerConfig(
                 "https://api.twilio.com", Map.of(), PeerjsOptions.defaults(), null, AuthOptions.off(), OpsOptions.defaults(),
                 AbuseLimits.defaults());
     }
+
+    /** This configuration with other abuse limits. */
+    public ServerConfig withAbuse(AbuseLimits limits) {
+        return new ServerConfig(host, port, tls, listeners, iceServers, roomCapacity, maxMetaBytes, maxRoomsPerPeer,
+                messageBytes, hardFrameBytes, maxJsonDepth, heartbeatMs, idleTimeoutMs, openAddressing, workerThreads,
+                shutdownGraceMs, broadcastByCode, starRefreshMs, starMetrics, workspacesCapacity, workspacesStorageFile,
+                twilioBaseUrl, originalEnvironment, peerjs, cluster, auth, ops, limits);
+    }
 }

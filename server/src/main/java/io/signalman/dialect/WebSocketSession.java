@@ -136,7 +136,8 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
         guard.refused("rate");
         if (++rateStrikes >= guard.limits().rateStrikes()) {
             if (rateStrikes == guard.limits().rateStrikes()) {
-                log.info("closing {} from {}: it kept sending faster than {} frames/s", getClass().getSimpleName(),
+                // Counted and logged at a sane rate by the guard; the detail is for debugging.
+                log.debug("closing {} from {}: it kept sending faster than {} frames/s", getClass().getSimpleName(),
                         channel.remoteAddress(), guard.limits().messagesPerSecond());
                 Sockets.close(channel, WebSocketCloseStatus.POLICY_VIOLATION.code(), "rate limit");
             }
@@ -204,7 +205,7 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
         if (channel.attr(EVICTED).setIfAbsent(Boolean.TRUE) != null) return;
         guard.refused("slow-reader");
         meters.error("slow-reader");
-        log.info("closing {} from {}: more than {} bytes queued for it", getClass().getSimpleName(),
+        log.debug("closing {} from {}: more than {} bytes queued for it", getClass().getSimpleName(),
                 channel.remoteAddress(), guard.limits().outboundQueueBytes());
         channel.close();
     }

@@ -44,6 +44,8 @@ final class NodeProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), "io.signalman.Main",
                 "--host", "127.0.0.1", "--port", Integer.toString(port), "--worker-threads", "1",
                 "--ice-server", "none", "--log-level", "info",
+                // The ordering test sends thousands of signals as fast as it can.
+                "--rate-messages-per-second", "1000000", "--rate-burst", "1000000",
                 "--cluster", redisUri, "--cluster-prefix", prefix, "--cluster-node-id", name,
                 "--cluster-heartbeat-ms", "200", "--cluster-node-timeout-ms", "1000"));
         command.addAll(List.of(extra));

@@ -31,7 +31,7 @@ class LimitsTest {
 
     private static AbuseLimits limits(double perSecond, int burst, int strikes, int perIp, double newPerSecond,
             long outbound, long handshakeMs, List<String> origins) {
-        return new AbuseLimits(perSecond, burst, strikes, perIp, newPerSecond, outbound, handshakeMs, origins, 8192);
+        return new AbuseLimits(perSecond, burst, strikes, perIp, newPerSecond, outbound, handshakeMs, origins);
     }
 
     private TestServer start(AbuseLimits limits) {

@@ -51,7 +51,7 @@ class RedisEngineTest {
     }
 
     private Switchboard node(String id) {
-        RedisEngine engine = new RedisEngine(new ClusterOptions(REDIS, prefix, id, 100, 600, 10_000));
+        RedisEngine engine = new RedisEngine(new ClusterOptions(REDIS, prefix, id, 100, 600, 65_536));
         engines.add(engine);
         await("Redis at " + REDIS + " answers (these tests need it)").atMost(Duration.ofSeconds(5)).until(engine::isReady);
         return new Switchboard(engine, 8);
