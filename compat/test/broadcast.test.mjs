@@ -30,6 +30,7 @@ afterEach(async () => {
 
 after(async () => {
   await Promise.all([server?.stop(), coded?.stop()]); // first: ndc.cleanup() may end the process
+  await new Promise((r) => setTimeout(r, 300)); // let libdatachannel finish closing before its threads go
   ndc.cleanup();
 });
 

@@ -25,6 +25,7 @@ afterEach(() => {
 
 after(async () => {
   await server?.stop(); // first: ndc.cleanup() may end the process
+  await new Promise((r) => setTimeout(r, 300)); // let libdatachannel finish closing before its threads go
   ndc.cleanup();
 });
 

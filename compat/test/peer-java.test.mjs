@@ -29,6 +29,7 @@ before(async () => {
 after(async () => {
   for (const peer of running) peer.kill();
   await server?.stop();
+  await new Promise((r) => setTimeout(r, 300)); // let libdatachannel finish closing before its threads go
   nodeDataChannel.cleanup();
   removeVeth?.();
   if (work) fs.rmSync(work, { recursive: true, force: true });

@@ -16,6 +16,7 @@ before(async () => {
 
 after(async () => {
   await server?.stop();
+  await new Promise((r) => setTimeout(r, 300)); // let libdatachannel finish closing before its threads go
   nodeDataChannel.cleanup();
 });
 
