@@ -90,7 +90,8 @@ class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         int query = uri.indexOf('?');
         String path = query < 0 ? uri : uri.substring(0, query);
         if (socketIo && (path.startsWith(SocketIoServer.PATH) || path.startsWith(SocketIoServer.NEXT_PATH))) {
-            FullHttpResponse refusal = socketIoRefusal(request, uri);
+            // Only a Socket.IO request without a sid starts a session; the others belong to one already.
+            FullHttpResponse refusal = sessionRefusal(request, !uri.contains("sid="));
             if (refusal != null) {
                 respond(ctx, request, refusal, false);
                 return;
@@ -105,7 +106,7 @@ class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         Routes.Match match = routes.mount(path, uri);
         boolean upgrade = isWebSocketUpgrade(request);
         if (upgrade && match != null) {
-            FullHttpResponse refusal = sessionRefusal(request);
+            FullHttpResponse refusal = sessionRefusal(request, true);
             if (refusal != null) {
                 respond(ctx, request, refusal, false);
                 return;
@@ -129,28 +130,16 @@ class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (keepAlive) armDeadline(ctx);
     }
 
-    /** Why a new WebSocket session may not start here (a 403 or 503), or null. */
-    private FullHttpResponse sessionRefusal(FullHttpRequest request) {
+    /**
+     * Why this request may not proceed (a 403 for an origin off the allow-list, a 503 for a new
+     * session while the node drains), or null.
+     */
+    private FullHttpResponse sessionRefusal(FullHttpRequest request, boolean newSession) {
         if (guard == null) return null;
         if (!guard.originAllowed(request.headers().get(HttpHeaderNames.ORIGIN))) {
             guard.refused("origin");
             return HttpResponses.text(HttpResponseStatus.FORBIDDEN, "403 Forbidden: origin not allowed");
         }
-        if (guard.isDraining()) {
-            guard.refused("draining");
-            return HttpResponses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "503 Service Unavailable: draining");
-        }
-        return null;
-    }
-
-    /** As {@link #sessionRefusal}, for Socket.IO: only a request without {@code sid} starts a session. */
-    private FullHttpResponse socketIoRefusal(FullHttpRequest request, String uri) {
-        if (guard == null) return null;
-        if (!guard.originAllowed(request.headers().get(HttpHeaderNames.ORIGIN))) {
-            guard.refused("origin");
-            return HttpResponses.text(HttpResponseStatus.FORBIDDEN, "403 Forbidden: origin not allowed");
-        }
-        boolean newSession = !uri.contains("sid=");
         if (newSession && guard.isDraining()) {
             guard.refused("draining");
             return HttpResponses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "503 Service Unavailable: draining");
