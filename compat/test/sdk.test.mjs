@@ -16,12 +16,16 @@ const CAPACITY = 3;
 
 let server;
 let url;
+let noResume; // a node that ends every session with its connection (--resume-window-ms 0)
 const clients = new Set();
 const proxies = new Set();
 let unique = 0;
 
 before(async () => {
-  server = await startServer(['--ice-server', STUN, '--room-capacity', String(CAPACITY)]);
+  [server, noResume] = await Promise.all([
+    startServer(['--ice-server', STUN, '--room-capacity', String(CAPACITY)]),
+    startServer(['--ice-server', STUN, '--room-capacity', String(CAPACITY), '--resume-window-ms', '0']),
+  ]);
   url = `ws://127.0.0.1:${server.ports.main}/v1/ws`;
 });
 
@@ -33,7 +37,7 @@ afterEach(async () => {
 });
 
 after(async () => {
-  await server?.stop();
+  await Promise.all([server?.stop(), noResume?.stop()]);
 });
 
 const room = () => `room-${process.pid}-${++unique}`;
@@ -75,8 +79,8 @@ async function connected(options) {
   return client;
 }
 
-async function proxy() {
-  const p = await startProxy(server.ports.main);
+async function proxy(to = server) {
+  const p = await startProxy(to.ports.main);
   proxies.add(p);
   return p;
 }
@@ -237,11 +241,50 @@ test('a request above the server limit is refused without being sent', { timeout
   assert.equal(typeof await a.ping(), 'number');
 });
 
-test('a cut connection comes back with the resume token, a new session and the rooms joined again', { timeout: 15000 }, async () => {
+test('a cut connection resumes: the same peer in the same rooms, nothing announced, and what was sent meanwhile arrives', { timeout: 15000 }, async () => {
   const name = room();
   const relay = await proxy();
   const spy = spyingWebSocket();
   const a = await connected();
+  const b = await connected({ target: `ws://127.0.0.1:${relay.port}/v1/ws`, WebSocket: spy.Spy, minDelayMs: 300, maxDelayMs: 400 });
+  await a.join(name, { name: 'ann' });
+  const aSawB = a.next('peer-joined');
+  await b.join(name, { name: 'bo' });
+  await within(aSawB, 2000, 'peer-joined of b');
+  const aLeft = record(a, 'peer-left');
+  const bLeft = record(b, 'peer-left');
+  const bSignals = record(b, 'signal');
+  const bStates = record(b, 'state');
+  const before = { peer: b.peer, session: b.session };
+
+  relay.cut();
+  await until(() => b.state === 'reconnecting', 2000, 'b notices the cut');
+  for (let i = 0; i < 3; i++) await a.signal(b.peer, `meanwhile ${i}`, { room: name }); // held by the server
+  await until(() => b.state === 'open', 5000, 'b back');
+  await until(() => bSignals.length === 3, 2000, 'the held signals');
+
+  assert.equal(b.welcome.resumed, true);
+  assert.deepEqual(b.welcome.rooms, [name]);
+  assert.equal(b.peer, before.peer);
+  assert.equal(b.session, before.session);
+  assert.equal(new URL(spy.urls[1]).searchParams.get('resume'), before.session);
+  assert.deepEqual(bSignals.map((e) => e.data), ['meanwhile 0', 'meanwhile 1', 'meanwhile 2']);
+  assert.deepEqual(bStates.map((s) => s.state), ['reconnecting', 'open']);
+  assert.deepEqual(b.rooms, [name]);
+  assert.deepEqual(b.members(name).map((m) => m.peer), [a.peer]);
+
+  const got = a.next('signal');
+  await b.signal(a.peer, 'after', { room: name });
+  assert.deepEqual(await within(got, 2000, 'signal'), { from: b.peer, room: name, data: 'after' });
+  assert.deepEqual(aLeft, []);
+  assert.deepEqual(bLeft, []);
+});
+
+test('a cut connection to a node that does not keep sessions comes back as a new session and joins its rooms again', { timeout: 15000 }, async () => {
+  const name = room();
+  const relay = await proxy(noResume);
+  const spy = spyingWebSocket();
+  const a = await connected({ target: `ws://127.0.0.1:${noResume.ports.main}/v1/ws` });
   const b = await connected({ target: `ws://127.0.0.1:${relay.port}/v1/ws`, WebSocket: spy.Spy, minDelayMs: 50, maxDelayMs: 200 });
   await a.join(name, { name: 'ann' });
   const aSawB = a.next('peer-joined');
@@ -264,7 +307,7 @@ test('a cut connection comes back with the resume token, a new session and the r
   assert.ok(bStates[0].retryInMs >= 25 && bStates[0].retryInMs <= 50, `first delay ${bStates[0].retryInMs}`);
   assert.equal(bStates[1].attempt, 0);
 
-  // This server version does not resume: a new peer id, announced with the meta b joined with.
+  // This node does not resume: a new peer id, announced with the meta b joined with.
   assert.notEqual(b.peer, before.peer);
   assert.deepEqual(back, { room: name, peer: b.peer, meta: { name: 'bo' }, existing: false });
   assert.equal(spy.urls.length, 2);

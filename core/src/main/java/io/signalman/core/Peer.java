@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Peer {
     private final String realm;
     private final String id;
-    private final Outlet outlet;
+    /** Replaced only when a kept session moves to a new connection (see {@link SessionKeeper}). */
+    private volatile Outlet outlet;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private volatile boolean connected = true;
 
@@ -37,6 +38,10 @@ public final class Peer {
     /** The rooms this peer is in now (a live, read-only view). */
     public Set<String> rooms() {
         return Collections.unmodifiableSet(rooms);
+    }
+
+    void rebind(Outlet next) {
+        outlet = next;
     }
 
     public boolean isConnected() {

@@ -219,6 +219,16 @@ public final class ServeCommand implements Callable<Integer> {
             description = "The reconnect delay native clients are given in 'goaway' when the node drains (default: ${DEFAULT-VALUE}).")
     long goawayReconnectMs;
 
+    @Option(names = "--resume-window-ms", defaultValue = "30000",
+            description = "native protocol: a session whose connection was lost (not closed) waits this long for its"
+                    + " client to come back with ?resume=; 0 ends sessions with their connection (default: ${DEFAULT-VALUE}).")
+    long resumeWindowMs;
+
+    @Option(names = "--resume-max-held", defaultValue = "256",
+            description = "native protocol: messages and presence events held for a session that waits for its client;"
+                    + " one more ends the session (default: ${DEFAULT-VALUE}).")
+    int resumeMaxHeld;
+
     @Option(names = "--rate-messages-per-second", defaultValue = "100",
             description = "Frames per second one connection may send, sustained (default: ${DEFAULT-VALUE}).")
     double rateMessagesPerSecond;
@@ -331,6 +341,8 @@ public final class ServeCommand implements Callable<Integer> {
         require(maxConnectionsPerIp >= 1 && newConnectionsPerSecond > 0,
                 "--max-connections-per-ip must be at least 1 and --new-connections-per-second positive");
         require(maxOutboundBytes >= 65536, "--max-outbound-bytes must be at least 65536");
+        require(resumeWindowMs >= 0 && resumeMaxHeld >= 1,
+                "--resume-window-ms must not be negative and --resume-max-held must be at least 1");
         require(handshakeTimeoutMs >= 100, "--handshake-timeout-ms must be at least 100");
         AuthOptions auth = new AuthOptions(authRequired, authSecrets.stream().filter(v -> !v.isBlank()).toList(),
                 List.copyOf(authPublicKeys), authJwks, authAudience, authIssuer, authRoomsClaim,
@@ -355,7 +367,8 @@ public final class ServeCommand implements Callable<Integer> {
                         peerjsCorsOrigins.stream().filter(o -> !o.isBlank()).toList()), clusterOptions,
                 auth, new OpsOptions(adminToken, drainTimeoutMs, goawayReconnectMs),
                 new AbuseLimits(rateMessagesPerSecond, rateBurst, rateStrikes, maxConnectionsPerIp, newConnectionsPerSecond,
-                        maxOutboundBytes, handshakeTimeoutMs, allowedOrigins.stream().filter(o -> !o.isBlank()).toList()));
+                        maxOutboundBytes, handshakeTimeoutMs, allowedOrigins.stream().filter(o -> !o.isBlank()).toList()),
+                new ResumeOptions(resumeWindowMs, resumeMaxHeld));
     }
 
     /** The variables original systems read, from the environment or {@code .env}. */

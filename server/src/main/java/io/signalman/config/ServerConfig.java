@@ -41,7 +41,8 @@ public record ServerConfig(
         ClusterOptions cluster,
         AuthOptions auth,
         OpsOptions ops,
-        AbuseLimits abuse) {
+        AbuseLimits abuse,
+        ResumeOptions resume) {
 
     public static final String DEFAULT_STUN = "stun:stun.l.google.com:19302";
 
@@ -67,7 +68,7 @@ public record ServerConfig(
                 50, 4096, 32, 64 * 1024, 1024 * 1024, 32, 25_000, 60_000, false,
                 Runtime.getRuntime().availableProcessors(), 10_000, false, 10_000, true, 4, null,
                 "https://api.twilio.com", Map.of(), PeerjsOptions.defaults(), null, AuthOptions.off(), OpsOptions.defaults(),
-                AbuseLimits.defaults());
+                AbuseLimits.defaults(), ResumeOptions.defaults());
     }
 
     /** This configuration with other abuse limits. */
@@ -75,6 +76,14 @@ public record ServerConfig(
         return new ServerConfig(host, port, tls, listeners, iceServers, roomCapacity, maxMetaBytes, maxRoomsPerPeer,
                 messageBytes, hardFrameBytes, maxJsonDepth, heartbeatMs, idleTimeoutMs, openAddressing, workerThreads,
                 shutdownGraceMs, broadcastByCode, starRefreshMs, starMetrics, workspacesCapacity, workspacesStorageFile,
-                twilioBaseUrl, originalEnvironment, peerjs, cluster, auth, ops, limits);
+                twilioBaseUrl, originalEnvironment, peerjs, cluster, auth, ops, limits, resume);
+    }
+
+    /** This configuration with other resume settings. */
+    public ServerConfig withResume(ResumeOptions options) {
+        return new ServerConfig(host, port, tls, listeners, iceServers, roomCapacity, maxMetaBytes, maxRoomsPerPeer,
+                messageBytes, hardFrameBytes, maxJsonDepth, heartbeatMs, idleTimeoutMs, openAddressing, workerThreads,
+                shutdownGraceMs, broadcastByCode, starRefreshMs, starMetrics, workspacesCapacity, workspacesStorageFile,
+                twilioBaseUrl, originalEnvironment, peerjs, cluster, auth, ops, abuse, options);
     }
 }

@@ -78,7 +78,7 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
 
     /** An operator removed this peer; the default closes with 1008. */
     protected void onKicked(String reason) {
-        Sockets.close(channel, WebSocketCloseStatus.POLICY_VIOLATION.code(), "kicked");
+        closeForPolicy(WebSocketCloseStatus.POLICY_VIOLATION.code(), "kicked");
     }
 
     /** The node drains; dialects that can tell their clients to reconnect elsewhere do. */
@@ -139,7 +139,7 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
                 // Counted and logged at a sane rate by the guard; the detail is for debugging.
                 log.debug("closing {} from {}: it kept sending faster than {} frames/s", getClass().getSimpleName(),
                         channel.remoteAddress(), guard.limits().messagesPerSecond());
-                Sockets.close(channel, WebSocketCloseStatus.POLICY_VIOLATION.code(), "rate limit");
+                closeForPolicy(WebSocketCloseStatus.POLICY_VIOLATION.code(), "rate limit");
             }
             return false;
         }
@@ -207,7 +207,24 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
         meters.error("slow-reader");
         log.debug("closing {} from {}: more than {} bytes queued for it", getClass().getSimpleName(),
                 channel.remoteAddress(), guard.limits().outboundQueueBytes());
+        Sockets.markClosedForCause(channel);
         channel.close();
+    }
+
+    /**
+     * Closes the connection because of what its client did (not because the transport failed), so
+     * that {@link #closedByPolicy()} tells {@link #onClose()} not to keep the session for a comeback.
+     */
+    protected final void closeForPolicy(int status, String reason) {
+        Sockets.closeForCause(channel, status, reason);
+    }
+
+    /**
+     * Whether the server closed this connection for cause (flooding, a bad frame, a slow reader, a
+     * kick, an eviction).
+     */
+    protected final boolean closedByPolicy() {
+        return Sockets.closedForCause(channel);
     }
 
     @Override

@@ -12,6 +12,28 @@ public final class Sockets {
     /** The status code of the client's close frame (-1: a close frame without one); unset if none came. */
     public static final AttributeKey<Integer> CLIENT_CLOSE_STATUS = AttributeKey.valueOf("signalman.clientClose");
 
+    /** Set when the server ended the connection for something its client did (see {@link #closeForCause}). */
+    private static final AttributeKey<Boolean> CLOSED_FOR_CAUSE = AttributeKey.valueOf("signalman.closedForCause");
+
+    /**
+     * Closes with a status and reason because of what the client did (flooding, a bad frame, a
+     * kick), which a session that could outlive its connection must not outlive.
+     */
+    public static void closeForCause(Channel channel, int status, String reason) {
+        markClosedForCause(channel);
+        close(channel, status, reason);
+    }
+
+    /** Records that the connection is being ended for cause, for a close that sends no close frame. */
+    public static void markClosedForCause(Channel channel) {
+        channel.attr(CLOSED_FOR_CAUSE).set(Boolean.TRUE);
+    }
+
+    /** Whether the server ended the connection for cause. */
+    public static boolean closedForCause(Channel channel) {
+        return Boolean.TRUE.equals(channel.attr(CLOSED_FOR_CAUSE).get());
+    }
+
     /** Sends a close frame with a status and reason, then closes the connection. */
     public static void close(Channel channel, int status, String reason) {
         channel.writeAndFlush(new CloseWebSocketFrame(status, reason)).addListener(ChannelFutureListener.CLOSE);

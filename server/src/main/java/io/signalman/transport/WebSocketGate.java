@@ -78,7 +78,7 @@ final class WebSocketGate extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException || cause instanceof CorruptedFrameException) {
             log.debug("{}: {} sent a bad frame: {}", endpoint, ctx.channel().remoteAddress(), cause.getMessage());
-            Sockets.close(ctx.channel(), WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big");
+            Sockets.closeForCause(ctx.channel(), WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big");
             return;
         }
         ctx.fireExceptionCaught(cause);

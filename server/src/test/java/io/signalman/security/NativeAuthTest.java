@@ -149,6 +149,31 @@ class NativeAuthTest {
     }
 
     @Test
+    void aSessionProvedByATokenResumesOnlyWithATokenForTheSameIdentity() {
+        TestServer server = server(hs256(false, Switchboard.DuplicatePolicy.REJECT));
+        WsClient first = connect(server, mint("--sub", "gus", "--rooms", "team-*", "--auth-secret", SECRET));
+        String session = Json.field(first.next(), "session");
+        first.abort();
+
+        WsClient anonymous = WsClient.connect(server.ws("main") + "/v1/ws?resume=" + session);
+        open.add(anonymous);
+        assertRefused(anonymous, "unauthorized");
+        WsClient other = WsClient.connect(server.ws("main") + "/v1/ws?resume=" + session + "&token="
+                + mint("--sub", "hal", "--auth-secret", SECRET));
+        open.add(other);
+        assertRefused(other, "unauthorized");
+
+        WsClient back = WsClient.connect(server.ws("main") + "/v1/ws?resume=" + session + "&token="
+                + mint("--sub", "gus", "--rooms", "team-*", "--auth-secret", SECRET));
+        open.add(back);
+        String welcome = back.next();
+        assertThat(Json.field(welcome, "peer")).isEqualTo("gus");
+        assertThat(Json.field(welcome, "resumed")).isEqualTo("true");
+        back.send("{\"type\":\"join\",\"room\":\"lobby\",\"id\":1}");
+        assertThat(Json.field(back.next(), "code")).as("the new token's grants hold").isEqualTo("forbidden");
+    }
+
+    @Test
     void rejectPolicyRefusesTheNewcomerAndKeepsTheHolder() {
         TestServer server = server(hs256(true, Switchboard.DuplicatePolicy.REJECT));
         String token = mint("--sub", "fay", "--auth-secret", SECRET);

@@ -15,6 +15,9 @@ import io.signalman.security.Identity;
 import io.signalman.security.TokenRejected;
 import io.signalman.security.TokenVerifier;
 import java.util.List;
+import java.util.Map;
+import io.micrometer.core.instrument.Gauge;
+import io.signalman.core.SessionKeeper;
 import io.signalman.transport.Endpoint;
 import io.signalman.transport.Routes;
 import io.signalman.transport.SocketLimits;
@@ -40,6 +43,8 @@ public final class NativeDialect implements Dialect, Endpoint {
     private final NativeDecoder decoder;
     private final TokenVerifier tokens;
     private final Metrics metrics;
+    /** Null when sessions end with their connections ({@code --resume-window-ms 0}). */
+    private final SessionKeeper sessions;
 
     public NativeDialect(DialectContext context) {
         this.switchboard = context.switchboard();
@@ -52,6 +57,14 @@ public final class NativeDialect implements Dialect, Endpoint {
         this.decoder = new NativeDecoder(config.maxJsonDepth(), config.messageBytes(), config.maxMetaBytes());
         this.tokens = TokenVerifier.create(config.auth());
         this.metrics = context.metrics();
+        this.sessions = config.resume().enabled()
+                ? new SessionKeeper(switchboard, context.timers(), config.resume().windowMs(), config.resume().maxHeld())
+                : null;
+        if (sessions != null) {
+            Gauge.builder("signalman_sessions_waiting", sessions, SessionKeeper::waiting)
+                    .description("Native sessions whose connection was lost, waiting for their client to resume")
+                    .register(metrics.registry());
+        }
     }
 
     @Override
@@ -84,20 +97,33 @@ public final class NativeDialect implements Dialect, Endpoint {
         return new NativeSession(this, channel, admit(request));
     }
 
-    /** Checks the request's {@code token} against the configured keys, when there are any. */
+    /**
+     * Checks the request's {@code token} against the configured keys, when there are any, and takes
+     * its {@code resume} token.
+     */
     private Admission admit(FullHttpRequest request) {
-        if (tokens == null) return Admission.ANONYMOUS;
-        List<String> values = new QueryStringDecoder(request.uri()).parameters().get("token");
-        String token = values == null || values.isEmpty() ? null : values.get(0);
-        if (token == null && !config.auth().required()) return Admission.ANONYMOUS;
+        Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
+        String resume = first(query, "resume");
+        if (tokens == null) return new Admission(null, null, resume);
+        String token = first(query, "token");
+        if (token == null && !config.auth().required()) return new Admission(null, null, resume);
         try {
             Identity identity = tokens.verify(token);
             countAuth("ok");
-            return new Admission(identity, null);
+            return new Admission(identity, null, resume);
         } catch (TokenRejected rejected) {
             countAuth(rejected.reason());
-            return new Admission(null, rejected.getMessage());
+            return new Admission(null, rejected.getMessage(), null);
         }
+    }
+
+    private static String first(Map<String, List<String>> query, String name) {
+        List<String> values = query.get(name);
+        return values == null || values.isEmpty() || values.get(0).isEmpty() ? null : values.get(0);
+    }
+
+    void countResume(String result) {
+        metrics.counter("signalman_resume_total", "Native ?resume= attempts by result", "result", result).increment();
     }
 
     void countAuth(String result) {
@@ -105,13 +131,16 @@ public final class NativeDialect implements Dialect, Endpoint {
     }
 
     /**
-     * What the token said about a new connection.
+     * What the query said about a new connection.
      *
-     * @param identity the verified identity, or null for an anonymous peer
-     * @param refusal  why the connection is refused, or null
+     * @param identity    the verified identity, or null for an anonymous peer
+     * @param refusal     why the connection is refused, or null
+     * @param resumeToken the session it asks to resume, or null
      */
-    record Admission(Identity identity, String refusal) {
-        static final Admission ANONYMOUS = new Admission(null, null);
+    record Admission(Identity identity, String refusal, String resumeToken) {}
+
+    SessionKeeper sessions() {
+        return sessions;
     }
 
     Switchboard switchboard() {

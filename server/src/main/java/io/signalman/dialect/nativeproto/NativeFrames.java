@@ -62,13 +62,19 @@ final class NativeFrames {
                 ascii(",\"data\":"));
     }
 
-    static byte[] welcome(String peer, String session, boolean resumed, byte[] iceServersJson, long heartbeatMs,
+    /** {@code rooms} is null for a new session, or the rooms a resumed one is still in. */
+    static byte[] welcome(String peer, String session, List<String> rooms, byte[] iceServersJson, long heartbeatMs,
             int messageBytes) {
         return write(g -> {
             g.writeStringField("type", "welcome");
             g.writeStringField("peer", peer);
             g.writeStringField("session", session);
-            g.writeBooleanField("resumed", resumed);
+            g.writeBooleanField("resumed", rooms != null);
+            if (rooms != null) {
+                g.writeArrayFieldStart("rooms");
+                for (String room : rooms) g.writeString(room);
+                g.writeEndArray();
+            }
             g.writeFieldName("iceServers");
             g.writeRawValue(new String(iceServersJson, StandardCharsets.UTF_8));
             g.writeNumberField("heartbeatMs", heartbeatMs);

@@ -10,8 +10,10 @@ import io.signalman.core.LeaveReason;
 import io.signalman.core.Member;
 import io.signalman.core.Peer;
 import io.signalman.core.SendOutcome;
+import io.signalman.core.SessionKeeper;
 import io.signalman.core.Switchboard;
 import io.signalman.dialect.WebSocketSession;
+import io.signalman.security.Identity;
 import io.signalman.transport.Sockets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -33,6 +35,8 @@ final class NativeSession extends WebSocketSession {
     private final NativeRequest request = new NativeRequest();
     private final Map<String, byte[]> quotedRooms = new HashMap<>();
     private Peer peer;
+    /** The secret that names this session for a comeback (resume), or null when sessions are not kept. */
+    private String sessionToken;
     private byte[] quotedId;
     private byte[] signalPrefix;
     private int oversizeStrikes;
@@ -53,6 +57,24 @@ final class NativeSession extends WebSocketSession {
             refuse(ErrorCode.UNAUTHORIZED, admission.refusal());
             return;
         }
+        SessionKeeper keeper = dialect.sessions();
+        if (keeper != null && admission.resumeToken() != null) {
+            // A session proved by a token comes back only with a token for the same identity: the
+            // resume secret alone must not shed the room grants that the token limits it to.
+            if (keeper.credentials(admission.resumeToken()) instanceof Identity bound
+                    && (admission.identity() == null || !admission.identity().peerId().equals(bound.peerId()))) {
+                dialect.countResume("refused");
+                refuse(ErrorCode.UNAUTHORIZED, "resuming this session needs a token for peer '" + bound.peerId() + "'");
+                return;
+            }
+            Peer resumed = keeper.resume(admission.resumeToken(), this);
+            dialect.countResume(resumed != null ? "resumed" : "unknown");
+            if (resumed != null) {
+                sessionToken = admission.resumeToken();
+                start(resumed, List.copyOf(resumed.rooms()));
+                return;
+            }
+        }
         Peer registered = null;
         if (admission.identity() != null) {
             registered = switchboard.connect(NativeDialect.REALM, admission.identity().peerId(), this,
@@ -66,10 +88,24 @@ final class NativeSession extends WebSocketSession {
             registered = switchboard.connect(NativeDialect.REALM, Ids.alphanumeric(PEER_ID_LENGTH), this,
                     Switchboard.DuplicatePolicy.REJECT);
         }
+        String token = Ids.secret(SESSION_SECRET_BYTES);
+        if (keeper != null) {
+            keeper.open(token, registered, this, admission.identity());
+            sessionToken = token;
+        }
+        start(registered, null);
+    }
+
+    /**
+     * Greets the client as {@code registered}. Held events of a resumed session were queued on this
+     * connection's event loop by the keeper, so they follow the welcome.
+     */
+    private void start(Peer registered, List<String> resumedRooms) {
         peer = registered;
         quotedId = NativeFrames.quote(peer.id());
         signalPrefix = NativeFrames.signalPrefix(quotedId, null);
-        send(NativeFrames.welcome(peer.id(), Ids.secret(SESSION_SECRET_BYTES), false, dialect.iceServersJson(),
+        String token = sessionToken != null ? sessionToken : Ids.secret(SESSION_SECRET_BYTES);
+        send(NativeFrames.welcome(peer.id(), token, resumedRooms, dialect.iceServersJson(),
                 dialect.config().heartbeatMs(), dialect.config().messageBytes()));
     }
 
@@ -77,13 +113,22 @@ final class NativeSession extends WebSocketSession {
     private void refuse(ErrorCode code, String message) {
         meters.error(code.wireName);
         send(NativeFrames.error(code, message, null));
-        Sockets.close(channel, WebSocketCloseStatus.POLICY_VIOLATION.code(), code.wireName);
+        closeForPolicy(WebSocketCloseStatus.POLICY_VIOLATION.code(), code.wireName);
     }
 
     @Override
     protected void onClose() {
-        // Until sessions can be resumed, every loss of transport ends the session at once.
-        if (peer != null) switchboard.disconnect(peer, LeaveReason.DISCONNECTED);
+        if (peer == null) return;
+        SessionKeeper keeper = dialect.sessions();
+        if (keeper == null || sessionToken == null) {
+            switchboard.disconnect(peer, LeaveReason.DISCONNECTED);
+        } else if (Sockets.closedCleanly(channel) || closedByPolicy()) {
+            // Ended on purpose, by the client or for cause: no comeback. Unless another connection
+            // has already taken the session over, in which case it is that one's to end.
+            if (keeper.close(sessionToken, this)) switchboard.disconnect(peer, LeaveReason.DISCONNECTED);
+        } else {
+            keeper.park(sessionToken, this); // a loss: the rooms hear nothing unless the window passes
+        }
     }
 
     @Override
@@ -99,7 +144,7 @@ final class NativeSession extends WebSocketSession {
         if (length > limit) {
             error(ErrorCode.TOO_LARGE, "frame of " + length + " bytes exceeds the limit of " + limit, null);
             if (++oversizeStrikes >= NativeDialect.OVERSIZE_STRIKES) {
-                Sockets.close(channel, WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "too many oversized frames");
+                closeForPolicy(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "too many oversized frames");
             }
             return;
         }
@@ -206,7 +251,7 @@ final class NativeSession extends WebSocketSession {
         } else if (event instanceof Event.Evicted evicted) {
             meters.error(ErrorCode.EVICTED.wireName);
             send(NativeFrames.error(ErrorCode.EVICTED, evicted.reason(), null));
-            Sockets.close(channel, WebSocketCloseStatus.POLICY_VIOLATION.code(), "evicted");
+            closeForPolicy(WebSocketCloseStatus.POLICY_VIOLATION.code(), "evicted");
         }
     }
 

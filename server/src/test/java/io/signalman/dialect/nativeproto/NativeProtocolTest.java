@@ -139,9 +139,8 @@ class NativeProtocolTest {
 
         Peer d = joined("bye");
         a.ws.next();
-        d.ws.abort();
-        assertThat(a.ws.next()).isEqualTo(
-                "{\"type\":\"peer-left\",\"room\":\"bye\",\"peer\":\"" + d.id + "\",\"reason\":\"disconnected\"}");
+        d.ws.abort(); // a loss: the session waits for its client to resume (NativeResumeTest)
+        a.ws.expectSilence(300);
     }
 
     @Test
