@@ -8,6 +8,7 @@ import io.signalman.security.AuthOptions;
 import io.signalman.config.ListenerSpec;
 import io.signalman.config.PeerjsOptions;
 import io.signalman.config.ServerConfig;
+import io.signalman.ice.TurnOptions;
 import io.signalman.transport.TlsFiles;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,6 +47,7 @@ public final class TestConfigs {
         private AuthOptions auth;
         private OpsOptions ops;
         private AbuseLimits abuse;
+        private TurnOptions turn;
 
         Builder(ServerConfig base) {
             this.base = base;
@@ -62,6 +64,7 @@ public final class TestConfigs {
             auth = base.auth();
             ops = base.ops();
             abuse = base.abuse();
+            turn = base.turn();
         }
 
         public Builder roomCapacity(int value) { roomCapacity = value; return this; }
@@ -83,6 +86,7 @@ public final class TestConfigs {
         public Builder auth(AuthOptions value) { auth = value; return this; }
         public Builder ops(OpsOptions value) { ops = value; return this; }
         public Builder abuse(AbuseLimits value) { abuse = value; return this; }
+        public Builder turn(TurnOptions value) { turn = value; return this; }
         /** A variable of an original system, as if it came from the environment or .env. */
         public Builder originalEnv(String key, String value) { environment.put(key, value); return this; }
 
@@ -97,7 +101,7 @@ public final class TestConfigs {
                     maxMetaBytes, base.maxRoomsPerPeer(), messageBytes, hardFrameBytes, base.maxJsonDepth(),
                     heartbeatMs, idleTimeoutMs, openAddressing, base.workerThreads(), base.shutdownGraceMs(),
                     broadcastByCode, starRefreshMs, true, workspacesCapacity, workspacesStorageFile, twilioBaseUrl,
-                    Map.copyOf(environment), peerjs, cluster, auth, ops, abuse);
+                    Map.copyOf(environment), peerjs, cluster, auth, ops, abuse, turn);
         }
     }
 }

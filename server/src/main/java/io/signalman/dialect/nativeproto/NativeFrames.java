@@ -62,8 +62,8 @@ final class NativeFrames {
                 ascii(",\"data\":"));
     }
 
-    static byte[] welcome(String peer, String session, boolean resumed, byte[] iceServersJson, long heartbeatMs,
-            int messageBytes) {
+    static byte[] welcome(String peer, String session, boolean resumed, byte[] iceServersJson, long iceTtlSeconds,
+            long heartbeatMs, int messageBytes) {
         return write(g -> {
             g.writeStringField("type", "welcome");
             g.writeStringField("peer", peer);
@@ -71,6 +71,7 @@ final class NativeFrames {
             g.writeBooleanField("resumed", resumed);
             g.writeFieldName("iceServers");
             g.writeRawValue(new String(iceServersJson, StandardCharsets.UTF_8));
+            g.writeNumberField("ttl", iceTtlSeconds);
             g.writeNumberField("heartbeatMs", heartbeatMs);
             g.writeObjectFieldStart("limits");
             g.writeNumberField("messageBytes", messageBytes);

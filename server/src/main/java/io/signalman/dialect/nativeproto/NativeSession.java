@@ -12,11 +12,14 @@ import io.signalman.core.Peer;
 import io.signalman.core.SendOutcome;
 import io.signalman.core.Switchboard;
 import io.signalman.dialect.WebSocketSession;
+import io.signalman.ice.IceGrant;
 import io.signalman.transport.Sockets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One native-protocol connection: decodes its frames into core operations and encodes the core's
@@ -36,6 +39,8 @@ final class NativeSession extends WebSocketSession {
     private byte[] quotedId;
     private byte[] signalPrefix;
     private int oversizeStrikes;
+    /** The push of fresh ICE credentials before the last ones expire; null when nothing expires. */
+    private ScheduledFuture<?> iceRefresh;
 
     private final NativeDialect.Admission admission;
 
@@ -69,8 +74,10 @@ final class NativeSession extends WebSocketSession {
         peer = registered;
         quotedId = NativeFrames.quote(peer.id());
         signalPrefix = NativeFrames.signalPrefix(quotedId, null);
-        send(NativeFrames.welcome(peer.id(), Ids.secret(SESSION_SECRET_BYTES), false, dialect.iceServersJson(),
-                dialect.config().heartbeatMs(), dialect.config().messageBytes()));
+        IceGrant ice = grantIce();
+        send(NativeFrames.welcome(peer.id(), Ids.secret(SESSION_SECRET_BYTES), false,
+                IceServersJson.encode(ice.servers()), ice.ttlSeconds(), dialect.config().heartbeatMs(),
+                dialect.config().messageBytes()));
     }
 
     /** Answers a connection that may not have a session with one error frame, then closes it. */
@@ -82,6 +89,7 @@ final class NativeSession extends WebSocketSession {
 
     @Override
     protected void onClose() {
+        if (iceRefresh != null) iceRefresh.cancel(false);
         // Until sessions can be resumed, every loss of transport ends the session at once.
         if (peer != null) switchboard.disconnect(peer, LeaveReason.DISCONNECTED);
     }
@@ -114,9 +122,29 @@ final class NativeSession extends WebSocketSession {
             case LEAVE -> leave();
             case SIGNAL -> signal(receivedNanos);
             case BROADCAST -> broadcast(receivedNanos);
-            case ICE -> send(NativeFrames.iceServers(request.idJson, dialect.iceServersJson(), 0));
+            case ICE -> sendIceServers(request.idJson);
             case PING -> send(NativeFrames.pong(request.idJson));
         }
+    }
+
+    /** An {@code ice-servers} frame with fresh credentials: the answer to {@code ice} ({@code re}) or a push (null). */
+    private void sendIceServers(String re) {
+        IceGrant ice = grantIce();
+        send(NativeFrames.iceServers(re, IceServersJson.encode(ice.servers()), ice.ttlSeconds()));
+    }
+
+    /**
+     * Mints this peer's ICE servers and re-arms the push of the next ones, so the client always holds
+     * credentials that have not expired. The timer runs on the channel's event loop, like every other
+     * touch of this session, so it needs no lock and costs no thread.
+     */
+    private IceGrant grantIce() {
+        IceGrant ice = dialect.ice().grant(peer.id());
+        if (iceRefresh != null) iceRefresh.cancel(false);
+        iceRefresh = ice.ttlSeconds() == 0 ? null : channel.eventLoop().schedule(() -> {
+            if (channel.isActive()) sendIceServers(null);
+        }, ice.refreshDelayMillis(), TimeUnit.MILLISECONDS);
+        return ice;
     }
 
     private void join() {
