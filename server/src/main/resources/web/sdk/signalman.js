@@ -171,8 +171,9 @@ const encoder = new TextEncoder();
  * Events (see {@link Emitter#on}): `state` ({@link StateChange}), `welcome` ({@link Welcome}),
  * `peer-joined` ({@link PeerJoined}), `peer-left` ({@link PeerLeft}), `signal` ({@link SignalEvent}),
  * `broadcast` ({@link BroadcastEvent}), `rejoin-failed` ({room, error}) when a room cannot be joined
- * again after a reconnect (e.g. it filled up meanwhile), and `error` ({@link SignalmanError}) for
- * faults the server reports without naming a request.
+ * again after a reconnect (e.g. it filled up meanwhile), `ice-servers` ({iceServers, ttl}) when the
+ * server pushes fresh TURN credentials (already kept for {@link iceServers}), and `error`
+ * ({@link SignalmanError}) for faults the server reports without naming a request.
  */
 export class SignalmanClient extends Emitter {
   #url;
@@ -537,6 +538,10 @@ export class SignalmanClient extends Emitter {
       case 'signal': this.emit('signal', { from: frame.from, room: frame.room, data: frame.data }); break;
       case 'broadcast': this.emit('broadcast', { room: frame.room, from: frame.from, data: frame.data }); break;
       case 'error': this.emit('error', new SignalmanError(frame.code, frame.message ?? frame.code, frame)); break;
+      case 'ice-servers': // pushed before minted TURN credentials expire
+        this.#iceServers = frame.iceServers ?? [];
+        this.emit('ice-servers', { iceServers: this.#iceServers, ttl: frame.ttl ?? 0 });
+        break;
       default: break; // pong, and frame types of later protocol versions
     }
   }

@@ -5,6 +5,7 @@ import io.signalman.cluster.redis.ClusterOptions;
 import io.signalman.core.Ids;
 import io.signalman.core.Switchboard;
 import io.signalman.dialect.Dialects;
+import io.signalman.ice.TurnOptions;
 import io.signalman.security.AuthOptions;
 import io.signalman.security.TokenCommand;
 import io.signalman.security.TokenVerifier;
@@ -61,6 +62,21 @@ public final class ServeCommand implements Callable<Integer> {
             description = "STUN/TURN server handed to native clients. Repeatable; 'none' hands out an empty list"
                     + " (default: ${DEFAULT-VALUE}).")
     List<String> iceServers = new ArrayList<>();
+
+    @Option(names = "--turn-url", paramLabel = "URL", split = ",",
+            description = "A TURN URL (turn: or turns:) of coturn servers in use-auth-secret mode; every client gets"
+                    + " fresh credentials for them. Repeatable; needs --turn-secret.")
+    List<String> turnUrls = new ArrayList<>();
+
+    @Option(names = "--turn-secret", paramLabel = "SECRET", split = ",",
+            description = "coturn's static-auth-secret. Repeatable, newest first: credentials are signed with the first;"
+                    + " coturn accepts every secret it lists, which lets secrets rotate.")
+    List<String> turnSecrets = new ArrayList<>();
+
+    @Option(names = "--turn-ttl-seconds", defaultValue = "86400",
+            description = "How long minted TURN credentials are valid; native clients get fresh ones before then"
+                    + " (default: ${DEFAULT-VALUE}).")
+    long turnTtlSeconds;
 
     @Option(names = "--room-capacity", defaultValue = "50", description = "Most peers in one native room (default: ${DEFAULT-VALUE}).")
     int roomCapacity;
@@ -302,6 +318,7 @@ public final class ServeCommand implements Callable<Integer> {
                 "--log-level must be error, warn, info, debug or trace");
         List<ListenerSpec> listeners = new ArrayList<>();
         List<IceServer> ice = new ArrayList<>();
+        TurnOptions turn;
         try {
             for (String text : listen) {
                 if (text.isBlank()) continue;
@@ -318,6 +335,8 @@ public final class ServeCommand implements Callable<Integer> {
                 if (!text.isBlank() && !text.trim().equals(NO_ICE_SERVERS)) ice.add(IceServer.parse(text));
             }
             require(!none || ice.isEmpty(), "--ice-server " + NO_ICE_SERVERS + " cannot be combined with servers");
+            turn = new TurnOptions(turnUrls.stream().map(String::trim).filter(v -> !v.isEmpty()).toList(),
+                    turnSecrets.stream().filter(v -> !v.isEmpty()).toList(), turnTtlSeconds);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -368,7 +387,7 @@ public final class ServeCommand implements Callable<Integer> {
                 auth, new OpsOptions(adminToken, drainTimeoutMs, goawayReconnectMs),
                 new AbuseLimits(rateMessagesPerSecond, rateBurst, rateStrikes, maxConnectionsPerIp, newConnectionsPerSecond,
                         maxOutboundBytes, handshakeTimeoutMs, allowedOrigins.stream().filter(o -> !o.isBlank()).toList()),
-                new ResumeOptions(resumeWindowMs, resumeMaxHeld));
+                new ResumeOptions(resumeWindowMs, resumeMaxHeld), turn);
     }
 
     /** The variables original systems read, from the environment or {@code .env}. */

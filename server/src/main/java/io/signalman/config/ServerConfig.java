@@ -1,6 +1,7 @@
 package io.signalman.config;
 
 import io.signalman.cluster.redis.ClusterOptions;
+import io.signalman.ice.TurnOptions;
 import io.signalman.security.AuthOptions;
 import io.signalman.transport.TlsFiles;
 import java.util.List;
@@ -10,7 +11,8 @@ import java.util.Map;
  * The node's whole configuration, validated and immutable. {@code originalEnvironment} holds the
  * variables that original systems read (e.g. {@code SIGNALING_SERVER_PORT}), as found in the
  * environment or {@code .env}, for the dialects that honour them. {@code cluster} is null for a
- * single node (the in-memory engine), or says which Redis the node shares with others. Built by {@link ServeCommand} from flags,
+ * single node (the in-memory engine), or says which Redis the node shares with others. {@code turn} says
+ * how TURN credentials are minted beside the static {@code iceServers}. Built by {@link ServeCommand} from flags,
  * environment, {@code .env} and defaults; tests build it directly through {@link #defaults()}.
  */
 public record ServerConfig(
@@ -42,7 +44,8 @@ public record ServerConfig(
         AuthOptions auth,
         OpsOptions ops,
         AbuseLimits abuse,
-        ResumeOptions resume) {
+        ResumeOptions resume,
+        TurnOptions turn) {
 
     public static final String DEFAULT_STUN = "stun:stun.l.google.com:19302";
 
@@ -68,7 +71,7 @@ public record ServerConfig(
                 50, 4096, 32, 64 * 1024, 1024 * 1024, 32, 25_000, 60_000, false,
                 Runtime.getRuntime().availableProcessors(), 10_000, false, 10_000, true, 4, null,
                 "https://api.twilio.com", Map.of(), PeerjsOptions.defaults(), null, AuthOptions.off(), OpsOptions.defaults(),
-                AbuseLimits.defaults(), ResumeOptions.defaults());
+                AbuseLimits.defaults(), ResumeOptions.defaults(), TurnOptions.off());
     }
 
     /** This configuration with other abuse limits. */
@@ -76,7 +79,7 @@ public record ServerConfig(
         return new ServerConfig(host, port, tls, listeners, iceServers, roomCapacity, maxMetaBytes, maxRoomsPerPeer,
                 messageBytes, hardFrameBytes, maxJsonDepth, heartbeatMs, idleTimeoutMs, openAddressing, workerThreads,
                 shutdownGraceMs, broadcastByCode, starRefreshMs, starMetrics, workspacesCapacity, workspacesStorageFile,
-                twilioBaseUrl, originalEnvironment, peerjs, cluster, auth, ops, limits, resume);
+                twilioBaseUrl, originalEnvironment, peerjs, cluster, auth, ops, limits, resume, turn);
     }
 
     /** This configuration with other resume settings. */
@@ -84,6 +87,6 @@ public record ServerConfig(
         return new ServerConfig(host, port, tls, listeners, iceServers, roomCapacity, maxMetaBytes, maxRoomsPerPeer,
                 messageBytes, hardFrameBytes, maxJsonDepth, heartbeatMs, idleTimeoutMs, openAddressing, workerThreads,
                 shutdownGraceMs, broadcastByCode, starRefreshMs, starMetrics, workspacesCapacity, workspacesStorageFile,
-                twilioBaseUrl, originalEnvironment, peerjs, cluster, auth, ops, abuse, options);
+                twilioBaseUrl, originalEnvironment, peerjs, cluster, auth, ops, abuse, options, turn);
     }
 }

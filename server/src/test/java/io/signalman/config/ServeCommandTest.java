@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.cdimascio.dotenv.Dotenv;
+import io.signalman.ice.TurnOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,6 +102,28 @@ class ServeCommandTest {
         // A flag still beats an environment that says none.
         assertThat(parse(Map.of("SIGNALMAN_ICE_SERVER", "none"), null, "--ice-server", "stun:a.example:3478")
                 .iceServers()).containsExactly(IceServer.parse("stun:a.example:3478"));
+    }
+
+    @Test
+    void turnMintingIsOffByDefaultAndReadFromFlagsEnvironmentAndDotenv() throws Exception {
+        assertThat(parse(Map.of(), null).turn()).isEqualTo(TurnOptions.off());
+        TurnOptions fromFlags = parse(Map.of(), null, "--turn-url", "turn:a.example:3478?transport=udp",
+                "--turn-url", "turns:a.example:5349", "--turn-secret", "new", "--turn-secret", "old",
+                "--turn-ttl-seconds", "3600").turn();
+        assertThat(fromFlags).isEqualTo(new TurnOptions(List.of("turn:a.example:3478?transport=udp",
+                "turns:a.example:5349"), List.of("new", "old"), 3600));
+        assertThat(parse(Map.of("SIGNALMAN_TURN_URL", "turn:b.example:3478", "SIGNALMAN_TURN_SECRET", "s1,s0"), null).turn())
+                .isEqualTo(new TurnOptions(List.of("turn:b.example:3478"), List.of("s1", "s0"), TurnOptions.DEFAULT_TTL_SECONDS));
+        assertThat(parse(Map.of(), "SIGNALMAN_TURN_URL=turn:c.example:3478\nSIGNALMAN_TURN_SECRET=s\nSIGNALMAN_TURN_TTL_SECONDS=60\n")
+                .turn()).isEqualTo(new TurnOptions(List.of("turn:c.example:3478"), List.of("s"), 60));
+        assertThatThrownBy(() -> parse(Map.of(), null, "--turn-url", "turn:a.example:3478"))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--turn-secret");
+        assertThatThrownBy(() -> parse(Map.of(), null, "--turn-secret", "s"))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--turn-url");
+        assertThatThrownBy(() -> parse(Map.of(), null, "--turn-url", "stun:a.example:3478", "--turn-secret", "s"))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("turn: or turns:");
+        assertThatThrownBy(() -> parse(Map.of(), null, "--turn-ttl-seconds", "0"))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--turn-ttl-seconds");
     }
 
     @Test

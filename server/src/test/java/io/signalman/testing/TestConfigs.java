@@ -9,6 +9,7 @@ import io.signalman.config.ListenerSpec;
 import io.signalman.config.PeerjsOptions;
 import io.signalman.config.ResumeOptions;
 import io.signalman.config.ServerConfig;
+import io.signalman.ice.TurnOptions;
 import io.signalman.transport.TlsFiles;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,6 +49,7 @@ public final class TestConfigs {
         private OpsOptions ops;
         private AbuseLimits abuse;
         private ResumeOptions resume;
+        private TurnOptions turn;
 
         Builder(ServerConfig base) {
             this.base = base;
@@ -65,6 +67,7 @@ public final class TestConfigs {
             ops = base.ops();
             abuse = base.abuse();
             resume = base.resume();
+            turn = base.turn();
         }
 
         public Builder roomCapacity(int value) { roomCapacity = value; return this; }
@@ -87,6 +90,7 @@ public final class TestConfigs {
         public Builder ops(OpsOptions value) { ops = value; return this; }
         public Builder abuse(AbuseLimits value) { abuse = value; return this; }
         public Builder resume(ResumeOptions value) { resume = value; return this; }
+        public Builder turn(TurnOptions value) { turn = value; return this; }
         /** A variable of an original system, as if it came from the environment or .env. */
         public Builder originalEnv(String key, String value) { environment.put(key, value); return this; }
 
@@ -101,7 +105,7 @@ public final class TestConfigs {
                     maxMetaBytes, base.maxRoomsPerPeer(), messageBytes, hardFrameBytes, base.maxJsonDepth(),
                     heartbeatMs, idleTimeoutMs, openAddressing, base.workerThreads(), base.shutdownGraceMs(),
                     broadcastByCode, starRefreshMs, true, workspacesCapacity, workspacesStorageFile, twilioBaseUrl,
-                    Map.copyOf(environment), peerjs, cluster, auth, ops, abuse, resume);
+                    Map.copyOf(environment), peerjs, cluster, auth, ops, abuse, resume, turn);
         }
     }
 }

@@ -8,6 +8,7 @@ import io.signalman.core.RoomPolicy;
 import io.signalman.core.Switchboard;
 import io.signalman.dialect.Dialect;
 import io.signalman.dialect.DialectContext;
+import io.signalman.ice.IceBroker;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.signalman.ops.DialectMeters;
 import io.signalman.ops.Metrics;
@@ -37,7 +38,7 @@ public final class NativeDialect implements Dialect, Endpoint {
     private final DialectMeters meters;
     private final SocketLimits limits;
     private final RoomPolicy roomPolicy;
-    private final byte[] iceServersJson;
+    private final IceBroker ice;
     private final ServerConfig config;
     /** Shared by every session: a JsonFactory is thread-safe and holds kilobytes of symbol tables. */
     private final NativeDecoder decoder;
@@ -53,7 +54,7 @@ public final class NativeDialect implements Dialect, Endpoint {
         this.limits = new SocketLimits(config.messageBytes(), config.hardFrameBytes(), config.heartbeatMs(),
                 config.idleTimeoutMs());
         this.roomPolicy = new RoomPolicy(config.roomCapacity(), true);
-        this.iceServersJson = IceServersJson.encode(config.iceServers());
+        this.ice = IceBroker.from(config);
         this.decoder = new NativeDecoder(config.maxJsonDepth(), config.messageBytes(), config.maxMetaBytes());
         this.tokens = TokenVerifier.create(config.auth());
         this.metrics = context.metrics();
@@ -155,8 +156,8 @@ public final class NativeDialect implements Dialect, Endpoint {
         return roomPolicy;
     }
 
-    byte[] iceServersJson() {
-        return iceServersJson;
+    IceBroker ice() {
+        return ice;
     }
 
     ServerConfig config() {

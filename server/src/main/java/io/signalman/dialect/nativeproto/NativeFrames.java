@@ -63,8 +63,8 @@ final class NativeFrames {
     }
 
     /** {@code rooms} is null for a new session, or the rooms a resumed one is still in. */
-    static byte[] welcome(String peer, String session, List<String> rooms, byte[] iceServersJson, long heartbeatMs,
-            int messageBytes) {
+    static byte[] welcome(String peer, String session, List<String> rooms, byte[] iceServersJson, long iceTtlSeconds,
+            long heartbeatMs, int messageBytes) {
         return write(g -> {
             g.writeStringField("type", "welcome");
             g.writeStringField("peer", peer);
@@ -77,6 +77,7 @@ final class NativeFrames {
             }
             g.writeFieldName("iceServers");
             g.writeRawValue(new String(iceServersJson, StandardCharsets.UTF_8));
+            g.writeNumberField("ttl", iceTtlSeconds);
             g.writeNumberField("heartbeatMs", heartbeatMs);
             g.writeObjectFieldStart("limits");
             g.writeNumberField("messageBytes", messageBytes);

@@ -14,11 +14,14 @@ import io.signalman.core.SessionKeeper;
 import io.signalman.core.Switchboard;
 import io.signalman.dialect.WebSocketSession;
 import io.signalman.security.Identity;
+import io.signalman.ice.IceGrant;
 import io.signalman.transport.Sockets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One native-protocol connection: decodes its frames into core operations and encodes the core's
@@ -40,6 +43,8 @@ final class NativeSession extends WebSocketSession {
     private byte[] quotedId;
     private byte[] signalPrefix;
     private int oversizeStrikes;
+    /** The push of fresh ICE credentials before the last ones expire; null when nothing expires. */
+    private ScheduledFuture<?> iceRefresh;
 
     private final NativeDialect.Admission admission;
 
@@ -105,8 +110,9 @@ final class NativeSession extends WebSocketSession {
         quotedId = NativeFrames.quote(peer.id());
         signalPrefix = NativeFrames.signalPrefix(quotedId, null);
         String token = sessionToken != null ? sessionToken : Ids.secret(SESSION_SECRET_BYTES);
-        send(NativeFrames.welcome(peer.id(), token, resumedRooms, dialect.iceServersJson(),
-                dialect.config().heartbeatMs(), dialect.config().messageBytes()));
+        IceGrant ice = grantIce();
+        send(NativeFrames.welcome(peer.id(), token, resumedRooms, IceServersJson.encode(ice.servers()),
+                ice.ttlSeconds(), dialect.config().heartbeatMs(), dialect.config().messageBytes()));
     }
 
     /** Answers a connection that may not have a session with one error frame, then closes it. */
@@ -118,6 +124,7 @@ final class NativeSession extends WebSocketSession {
 
     @Override
     protected void onClose() {
+        if (iceRefresh != null) iceRefresh.cancel(false);
         if (peer == null) return;
         SessionKeeper keeper = dialect.sessions();
         if (keeper == null || sessionToken == null) {
@@ -159,9 +166,29 @@ final class NativeSession extends WebSocketSession {
             case LEAVE -> leave();
             case SIGNAL -> signal(receivedNanos);
             case BROADCAST -> broadcast(receivedNanos);
-            case ICE -> send(NativeFrames.iceServers(request.idJson, dialect.iceServersJson(), 0));
+            case ICE -> sendIceServers(request.idJson);
             case PING -> send(NativeFrames.pong(request.idJson));
         }
+    }
+
+    /** An {@code ice-servers} frame with fresh credentials: the answer to {@code ice} ({@code re}) or a push (null). */
+    private void sendIceServers(String re) {
+        IceGrant ice = grantIce();
+        send(NativeFrames.iceServers(re, IceServersJson.encode(ice.servers()), ice.ttlSeconds()));
+    }
+
+    /**
+     * Mints this peer's ICE servers and re-arms the push of the next ones, so the client always holds
+     * credentials that have not expired. The timer runs on the channel's event loop, like every other
+     * touch of this session, so it needs no lock and costs no thread.
+     */
+    private IceGrant grantIce() {
+        IceGrant ice = dialect.ice().grant(peer.id());
+        if (iceRefresh != null) iceRefresh.cancel(false);
+        iceRefresh = ice.ttlSeconds() == 0 ? null : channel.eventLoop().schedule(() -> {
+            if (channel.isActive()) sendIceServers(null);
+        }, ice.refreshDelayMillis(), TimeUnit.MILLISECONDS);
+        return ice;
     }
 
     private void join() {

@@ -9,6 +9,7 @@ import io.signalman.core.Switchboard;
 import io.signalman.dialect.Dialect;
 import io.signalman.dialect.DialectContext;
 import io.signalman.dialect.SocketIoDialect;
+import io.signalman.ice.IceBroker;
 import io.signalman.ops.DialectMeters;
 import io.signalman.transport.HttpResponses;
 import io.signalman.transport.Routes;
@@ -78,8 +79,7 @@ public final class WorkspacesDialect implements Dialect, SocketIoDialect {
         }
         tokens = new WorkspaceTokens(secret, salt);
         store = new WorkspaceStore(config.workspacesStorageFile() == null ? null : Path.of(config.workspacesStorageFile()));
-        iceServers = new IceServersSource(development, env.get("TWILIO_ACCOUNT_SID"), env.get("TWILIO_AUTH_TOKEN"),
-                config.twilioBaseUrl(), config.iceServers());
+        iceServers = new IceServersSource(development, IceBroker.from(config));
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         // Bounded: a flood of events waits in a bounded queue instead of growing the heap.
         workers = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000),

@@ -114,7 +114,7 @@ final class WorkspacesEvents {
     // ---- events ------------------------------------------------------------------------------
 
     void iceServers(SocketIOClient client) {
-        dialect.iceServers().fetch().thenAccept(servers -> {
+        dialect.iceServers().fetch(client.getSessionId().toString()).thenAccept(servers -> {
             if (servers != null) toSender(client, "iceservers", servers);
         });
     }

@@ -63,7 +63,7 @@ class NativeProtocolTest {
         clients.add(ws);
         String welcome = ws.next();
         assertThat(welcome).matches("\\{\"type\":\"welcome\",\"peer\":\"[0-9A-Za-z]{10}\",\"session\":\"[-_0-9A-Za-z]{32}\","
-                + "\"resumed\":false,\"iceServers\":\\[\\{\"urls\":\\[\"stun:stun.l.google.com:19302\"]}],"
+                + "\"resumed\":false,\"iceServers\":\\[\\{\"urls\":\\[\"stun:stun.l.google.com:19302\"]}],\"ttl\":0,"
                 + "\"heartbeatMs\":25000,\"limits\":\\{\"messageBytes\":1024}}");
     }
 

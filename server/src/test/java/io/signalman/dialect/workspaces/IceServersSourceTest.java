@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.signalman.config.IceServer;
+import io.signalman.ice.IceBroker;
+import io.signalman.ice.TurnOptions;
+import io.signalman.testing.TestConfigs;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -60,14 +63,23 @@ class IceServersSourceTest {
         return "http://127.0.0.1:" + twilio.getAddress().getPort() + "/";
     }
 
+    /** A source over the broker a node with these settings builds (Twilio from the original's variables). */
+    private static IceServersSource source(boolean development, String sid, String token, String twilioBase,
+            List<IceServer> configured) {
+        TestConfigs.Builder config = TestConfigs.builder().iceServers(configured).twilioBaseUrl(twilioBase);
+        if (sid != null) config.originalEnv("TWILIO_ACCOUNT_SID", sid);
+        if (token != null) config.originalEnv("TWILIO_AUTH_TOKEN", token);
+        return new IceServersSource(development, IceBroker.from(config.build()));
+    }
+
     private static JsonNode fetch(IceServersSource source) throws Exception {
-        return source.fetch().get(15, TimeUnit.SECONDS);
+        return source.fetch("socket-1").get(15, TimeUnit.SECONDS);
     }
 
     @Test
     void developmentGivesGooglesStunListWithTheLegacyUrlKey() throws Exception {
         // Even with Twilio credentials and configured servers: DEVELOPMENT=true wins, as in the original.
-        JsonNode list = fetch(new IceServersSource(true, SID, AUTH_TOKEN, "http://127.0.0.1:9/", CONFIGURED));
+        JsonNode list = fetch(source(true, SID, AUTH_TOKEN, "http://127.0.0.1:9/", CONFIGURED));
         assertThat(list).isEqualTo(JSON.readTree("""
                 [{"url":"stun:stun.l.google.com:19302"},{"url":"stun:stun1.l.google.com:19302"},\
                 {"url":"stun:stun2.l.google.com:19302"},{"url":"stun:stun3.l.google.com:19302"},\
@@ -77,7 +89,7 @@ class IceServersSourceTest {
     @Test
     void twilioCredentialsGetANetworkTraversalToken() throws Exception {
         String base = twilioStandIn(201, TWILIO_TOKEN);
-        JsonNode list = fetch(new IceServersSource(false, SID, AUTH_TOKEN, base, CONFIGURED));
+        JsonNode list = fetch(source(false, SID, AUTH_TOKEN, base, CONFIGURED));
         assertThat(list).isEqualTo(JSON.readTree(TWILIO_TOKEN).get("ice_servers"));
         String basic = "Basic " + Base64.getEncoder().encodeToString((SID + ":" + AUTH_TOKEN).getBytes(StandardCharsets.UTF_8));
         assertThat(requests).containsExactly("POST /2010-04-01/Accounts/" + SID + "/Tokens.json " + basic);
@@ -86,26 +98,41 @@ class IceServersSourceTest {
     @Test
     void aFailingTwilioSendsNothing() throws Exception {
         String base = twilioStandIn(401, "{\"code\":20003,\"message\":\"Authenticate\",\"status\":401}");
-        assertThat(fetch(new IceServersSource(false, SID, AUTH_TOKEN, base, CONFIGURED))).isNull();
+        assertThat(fetch(source(false, SID, AUTH_TOKEN, base, CONFIGURED))).isNull();
         stop();
         String notJson = twilioStandIn(200, "<html>maintenance</html>");
-        assertThat(fetch(new IceServersSource(false, SID, AUTH_TOKEN, notJson, CONFIGURED))).isNull();
+        assertThat(fetch(source(false, SID, AUTH_TOKEN, notJson, CONFIGURED))).isNull();
         stop();
         String noServers = twilioStandIn(201, "{\"ttl\":\"86400\"}");
-        assertThat(fetch(new IceServersSource(false, SID, AUTH_TOKEN, noServers, CONFIGURED))).isNull();
+        assertThat(fetch(source(false, SID, AUTH_TOKEN, noServers, CONFIGURED))).isNull();
         stop();
         twilio = null;
         // nothing listens there any more
-        assertThat(fetch(new IceServersSource(false, SID, AUTH_TOKEN, noServers, CONFIGURED))).isNull();
+        assertThat(fetch(source(false, SID, AUTH_TOKEN, noServers, CONFIGURED))).isNull();
     }
 
     @Test
     void otherwiseTheConfiguredServers() throws Exception {
-        assertThat(fetch(new IceServersSource(false, null, null, "http://127.0.0.1:9/", CONFIGURED))).isEqualTo(JSON.readTree("""
+        assertThat(fetch(source(false, null, null, "http://127.0.0.1:9/", CONFIGURED))).isEqualTo(JSON.readTree("""
                 [{"urls":["stun:stun.example.org:3478"]},\
                 {"urls":["turn:turn.example.org:3478"],"username":"u","credential":"p"}]"""));
         // one Twilio variable alone is not a Twilio account
-        assertThat(fetch(new IceServersSource(false, SID, null, "http://127.0.0.1:9/", List.of())))
+        assertThat(fetch(source(false, SID, null, "http://127.0.0.1:9/", List.of())))
                 .isEqualTo(JSON.createArrayNode());
+    }
+
+    @Test
+    void mintedTurnCredentialsFollowTheConfiguredServers() throws Exception {
+        TurnOptions turn = new TurnOptions(List.of("turn:turn.example.org:3478"), List.of("coturn-secret"), 600);
+        IceBroker broker = IceBroker.from(TestConfigs.builder().iceServers(CONFIGURED.subList(0, 1)).turn(turn).build());
+        long before = System.currentTimeMillis() / 1000;
+        JsonNode list = new IceServersSource(false, broker).fetch("socket-7").get(15, TimeUnit.SECONDS);
+        assertThat(list).hasSize(2);
+        assertThat(list.get(0)).isEqualTo(JSON.readTree("{\"urls\":[\"stun:stun.example.org:3478\"]}"));
+        assertThat(list.get(1).get("urls")).isEqualTo(JSON.readTree("[\"turn:turn.example.org:3478\"]"));
+        String username = list.get(1).get("username").asText();
+        assertThat(username).endsWith(":socket-7");
+        assertThat(Long.parseLong(username.substring(0, username.indexOf(':')))).isBetween(before + 600, before + 602);
+        assertThat(list.get(1).get("credential").asText()).isNotBlank();
     }
 }
