@@ -1,6 +1,5 @@
 package io.signalman;
 
-import io.netty.handler.ssl.SslContext;
 import io.signalman.cluster.redis.RedisEngine;
 import io.signalman.config.ListenerSpec;
 import io.signalman.config.ServerConfig;
@@ -23,6 +22,7 @@ import io.signalman.ops.Metrics;
 import io.signalman.ops.OpsRoutes;
 import io.signalman.ops.WebFiles;
 import io.signalman.transport.Listener;
+import io.signalman.transport.ListenerTls;
 import io.signalman.transport.Routes;
 import io.signalman.transport.TlsFiles;
 import io.signalman.transport.Transport;
@@ -33,6 +33,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,6 +67,8 @@ public final class SignalmanServer implements AutoCloseable {
     private ConnectionGuard guard;
     private Map<String, Dialect> dialects = Map.of();
     private ScheduledFuture<?> sweeper;
+    /** Follows the listeners' certificate files; its own thread, since reading them blocks. */
+    private ScheduledExecutorService tlsWatcher;
 
     private SignalmanServer(ServerConfig config) {
         this.config = config;
@@ -134,7 +138,8 @@ public final class SignalmanServer implements AutoCloseable {
 
     private void open(String name, String host, int port, TlsFiles tlsFiles, Routes routes, List<Dialect> served)
             throws InterruptedException {
-        SslContext tls = tlsFiles == null ? null : tlsFiles.load();
+        ListenerTls tls = tlsFiles == null ? null : ListenerTls.load(name, tlsFiles);
+        if (tls != null && config.ops().tlsReloadMs() > 0) tls.watch(tlsWatcher(), config.ops().tlsReloadMs());
         SocketIoServer socketIo = socketIoFor(served);
         InetSocketAddress address = new InetSocketAddress(host, port);
         Listener listener = new Listener(name, address, tls, routes, socketIo, guard);
@@ -147,6 +152,17 @@ public final class SignalmanServer implements AutoCloseable {
         listeners.add(listener);
         log.info("{} listener on {}://{}:{}", name, tls == null ? "http" : "https",
                 listener.boundAddress().getHostString(), listener.boundAddress().getPort());
+    }
+
+    private ScheduledExecutorService tlsWatcher() {
+        if (tlsWatcher == null) {
+            tlsWatcher = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "signalman-tls-watch");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return tlsWatcher;
     }
 
     /** One Socket.IO server for the Socket.IO dialects a listener serves (their events do not collide). */
@@ -260,6 +276,7 @@ public final class SignalmanServer implements AutoCloseable {
         ready = false;
         try {
             if (sweeper != null) sweeper.cancel(false);
+            if (tlsWatcher != null) tlsWatcher.shutdownNow();
             listeners.forEach(Listener::stopAccepting);
             listeners.forEach(Listener::close);
             transport.close();

@@ -53,6 +53,11 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key (PKCS#8 PEM) for the main listener.")
     Path tlsKey;
 
+    @Option(names = "--tls-reload-ms", defaultValue = "5000",
+            description = "Look at every listener's certificate and key files this often and serve renewed ones to new"
+                    + " connections; 0 never (default: ${DEFAULT-VALUE}).")
+    long tlsReloadMs;
+
     @Option(names = "--listen", paramLabel = "DIALECT@[HOST:]PORT[?cert=PEM&key=PEM]", split = ",",
             description = "An extra listener that serves one dialect at its root. Repeatable.")
     List<String> listen = new ArrayList<>();
@@ -298,6 +303,7 @@ public final class ServeCommand implements Callable<Integer> {
     ServerConfig toConfig() {
         require(port >= 0 && port <= 65535, "--port must be between 0 and 65535");
         require((tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key go together");
+        require(tlsReloadMs == 0 || tlsReloadMs >= 100, "--tls-reload-ms must be 0 (off) or at least 100");
         require(roomCapacity >= 1, "--room-capacity must be at least 1");
         require(maxMetaBytes >= 2, "--max-meta-bytes must be at least 2");
         require(maxRoomsPerPeer >= 1, "--max-rooms-per-peer must be at least 1");
@@ -384,7 +390,7 @@ public final class ServeCommand implements Callable<Integer> {
                 new PeerjsOptions(peerjsPath, peerjsKey, peerjsAllowDiscovery, peerjsAliveTimeoutMs, peerjsExpireTimeoutMs,
                         peerjsConcurrentLimit, peerjsQueueLimit, peerjsQueueBytes,
                         peerjsCorsOrigins.stream().filter(o -> !o.isBlank()).toList()), clusterOptions,
-                auth, new OpsOptions(adminToken, drainTimeoutMs, goawayReconnectMs),
+                auth, new OpsOptions(adminToken, drainTimeoutMs, goawayReconnectMs, tlsReloadMs),
                 new AbuseLimits(rateMessagesPerSecond, rateBurst, rateStrikes, maxConnectionsPerIp, newConnectionsPerSecond,
                         maxOutboundBytes, handshakeTimeoutMs, allowedOrigins.stream().filter(o -> !o.isBlank()).toList()),
                 new ResumeOptions(resumeWindowMs, resumeMaxHeld), turn);

@@ -12,7 +12,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.signalman.transport.socketio.SocketIoServer;
 import java.net.InetSocketAddress;
@@ -28,7 +27,7 @@ public final class Listener implements AutoCloseable {
 
     private final String name;
     private final InetSocketAddress address;
-    private final SslContext tls;
+    private final ListenerTls tls;
     private final Routes routes;
     private final SocketIoServer socketIo;
     private final ConnectionGuard guard;
@@ -36,10 +35,11 @@ public final class Listener implements AutoCloseable {
     private Channel serverChannel;
 
     /**
+     * @param tls      the listener's TLS (its certificate may change while it runs), or null for plain HTTP
      * @param socketIo the Socket.IO server this port also serves, or null
      * @param guard    the node's door policy, or null to admit everything
      */
-    public Listener(String name, InetSocketAddress address, SslContext tls, Routes routes, SocketIoServer socketIo,
+    public Listener(String name, InetSocketAddress address, ListenerTls tls, Routes routes, SocketIoServer socketIo,
             ConnectionGuard guard) {
         this.guard = guard;
         this.name = name;
@@ -114,6 +114,11 @@ public final class Listener implements AutoCloseable {
 
     public boolean isTls() {
         return tls != null;
+    }
+
+    /** The listener's TLS, or null when it serves plain HTTP. */
+    public ListenerTls tls() {
+        return tls;
     }
 
     public Routes routes() {

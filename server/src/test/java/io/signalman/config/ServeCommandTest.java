@@ -189,6 +189,14 @@ class ServeCommandTest {
     }
 
     @Test
+    void certificateFilesAreCheckedEveryFiveSecondsUnlessToldOtherwise() throws Exception {
+        assertThat(parse(Map.of(), null).ops().tlsReloadMs()).isEqualTo(5_000);
+        assertThat(parse(Map.of("SIGNALMAN_TLS_RELOAD_MS", "0"), null).ops().tlsReloadMs()).isZero();
+        assertThat(parse(Map.of(), null, "--tls-reload-ms", "60000").ops().tlsReloadMs()).isEqualTo(60_000);
+        assertInvalid("--tls-reload-ms=10", "signalman: --tls-reload-ms must be 0 (off) or at least 100");
+    }
+
+    @Test
     void unreadableTlsFilesAndTakenPortsAreOneLineAndStatusTwo() throws Exception {
         assertInvalid(new String[] {"--host=127.0.0.1", "--port=0", "--tls-cert=/nope.pem", "--tls-key=/nope.key"},
                 "signalman: cannot read TLS file /nope.pem");

@@ -11,7 +11,7 @@ import com.corundumstudio.socketio.protocol.JacksonJsonSupport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.ssl.SslContext;
+import io.signalman.transport.ListenerTls;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +79,7 @@ public final class SocketIoServer {
      * router and the upgrade guard placed among them. It must be the listener's child handler
      * (netty-socketio sets its pipeline up when the channel registers).
      */
-    public ChannelHandler channelInitializer(SslContext tls, ChannelHandler flush, java.util.function.Supplier<ChannelHandler> router) {
+    public ChannelHandler channelInitializer(ListenerTls tls, ChannelHandler flush, java.util.function.Supplier<ChannelHandler> router) {
         initializer.configure(tls, flush, router);
         return initializer;
     }
@@ -104,11 +104,11 @@ public final class SocketIoServer {
     /** netty-socketio's initializer with our handlers woven in. */
     private static final class Initializer extends SocketIOChannelInitializer {
         private final PollingUpgradeGuard guard = new PollingUpgradeGuard();
-        private SslContext tls;
+        private ListenerTls tls;
         private ChannelHandler flush;
         private java.util.function.Supplier<ChannelHandler> router;
 
-        void configure(SslContext tls, ChannelHandler flush, java.util.function.Supplier<ChannelHandler> router) {
+        void configure(ListenerTls tls, ChannelHandler flush, java.util.function.Supplier<ChannelHandler> router) {
             this.tls = tls;
             this.flush = flush;
             this.router = router;
