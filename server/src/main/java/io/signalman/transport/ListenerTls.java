@@ -68,7 +68,8 @@ public final class ListenerTls {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read TLS files " + files.certChain() + ", " + files.key()
                     + ": " + e.getMessage(), e);
-        } catch (Exception | Error e) {
+        } catch (Exception | LinkageError e) {
+            // LinkageError: Netty reaches for optional classes (Bouncy Castle) for some key formats.
             throw new IllegalArgumentException("cannot use TLS certificate " + files.certChain() + " with key "
                     + files.key() + ": " + reason(e), e);
         }
@@ -104,6 +105,8 @@ public final class ListenerTls {
      * replaced before its key, from being read half-done. A pair that does not work is logged once and
      * not tried again until the files change.
      *
+     * <p>Called from one thread at a time (the watcher's), which alone keeps {@code seen} and {@code tried}.
+     *
      * @return true if new connections now get a new certificate
      */
     boolean reloadIfChanged() {
@@ -120,7 +123,7 @@ public final class ListenerTls {
                     files.certChain(), loaded.certificate().getSubjectX500Principal().getName(),
                     loaded.certificate().getNotAfter().toInstant());
             return true;
-        } catch (Exception | Error e) {
+        } catch (Exception | LinkageError e) {
             log.warn("TLS files of listener {} changed but cannot be used: {}. New connections keep getting {}"
                     + " (valid until {}); fix {} and {}, they are read again when they change", listener, reason(e),
                     old.getSubjectX500Principal().getName(), old.getNotAfter().toInstant(), files.certChain(), files.key());
