@@ -4,9 +4,9 @@
 // JSON.stringify({message_type, content}) with an RTCSessionDescription or RTCIceCandidate.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import ndc from 'node-datachannel';
 import { startServer } from './support/server.mjs';
 import { connect } from './support/client.mjs';
+import { ndcPeer } from './support/ndc-runner.mjs';
 
 let server;     // broadcast mode (the default)
 let coded;      // --broadcast-by-code (the blog's Step 4)
@@ -29,18 +29,10 @@ afterEach(async () => {
 });
 
 after(async () => {
-  await Promise.all([server?.stop(), coded?.stop()]); // first: ndc.cleanup() may end the process
-  await new Promise((r) => setTimeout(r, 300)); // let libdatachannel finish closing before its threads go
-  ndc.cleanup();
+  await Promise.all([server?.stop(), coded?.stop()]);
 });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function within(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} not within ${ms} ms`)), ms); });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 async function open(url) {
   const ws = await connect(url);
@@ -242,37 +234,14 @@ test('code mode: invalid JSON, frames without a code and binary are ignored; the
 
 // ---- Optional end to end (§4.8) ---------------------------------------------------------------
 
-test('end to end: two node-datachannel peers exchange {message_type, content} and open a data channel', async () => {
-  const [A, B] = await clients(2);
-  const pcs = [];
-  function peer(ws, name, offerer) {
-    const pc = new ndc.PeerConnection(name, { iceServers: [], bindAddress: '127.0.0.1' });
-    pcs.push(pc);
-    let resolve;
-    const hello = new Promise((r) => { resolve = r; });
-    pc.onLocalDescription((sdp, type) => ws.send(JSON.stringify({ message_type: 'SDP', content: { type, sdp } })));
-    pc.onLocalCandidate((candidate, mid) => ws.send(JSON.stringify({
-      message_type: 'CANDIDATE', content: { candidate: candidate.replace(/^a=/, ''), sdpMid: mid, sdpMLineIndex: 0, usernameFragment: null },
-    })));
-    ws.on('message', (raw) => {
-      const { message_type, content } = JSON.parse(raw.toString());
-      if (message_type === 'SDP') pc.setRemoteDescription(content.sdp, content.type);
-      else if (message_type === 'CANDIDATE' && content) pc.addRemoteCandidate(content.candidate, content.sdpMid);
-    });
-    pc.onDataChannel((dc) => { dc.onMessage((m) => resolve(String(m))); dc.sendMessage(`Hello From ${name}`); });
-    if (offerer) {
-      const dc = pc.createDataChannel('test');
-      dc.onOpen(() => dc.sendMessage(`Hello from ${name}`));
-      dc.onMessage((m) => resolve(String(m)));
-    }
-    return hello;
-  }
-  const atB = peer(B, 'B', false);
-  const atA = peer(A, 'A', true);
-  try {
-    assert.equal(await within(atA, 10_000, 'data channel message at A'), 'Hello From B');
-    assert.equal(await within(atB, 2_000, 'data channel message at B'), 'Hello from A');
-  } finally {
-    for (const pc of pcs) pc.close();
-  }
+test('end to end: two node-datachannel peers exchange {message_type, content} and open a data channel', async (t) => {
+  // Each peer plays the blog client in a child process (support/ndc-peer.mjs, mode `broadcast`).
+  const B = ndcPeer(t, 'broadcast', { url: `${root}/`, name: 'B', offerer: false });
+  await B.opened();
+  await sleep(50); // let the server register B: A's offer goes only to clients already there
+  const A = ndcPeer(t, 'broadcast', { url: `${root}/`, name: 'A', offerer: true });
+  // The budget includes starting the child and loading libdatachannel in it.
+  assert.deepEqual(await A.waitFor(1, 15_000), ['Hello From B']);
+  assert.deepEqual(await B.waitFor(1, 2_000), ['Hello from A']);
+  await Promise.all([A.end(), B.end()]);
 });

@@ -4,9 +4,10 @@
 // original builds (key order included) and compared as text.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import ndc from 'node-datachannel';
 import { startServer } from './support/server.mjs';
 import { connect } from './support/client.mjs';
+import { videoCore } from './support/videocore.mjs';
+import { ndcPeer } from './support/ndc-runner.mjs';
 
 let server;
 let base; // ws://127.0.0.1:<pair listener>
@@ -24,19 +25,10 @@ afterEach(() => {
 });
 
 after(async () => {
-  await server?.stop(); // first: ndc.cleanup() may end the process
-  await new Promise((r) => setTimeout(r, 300)); // let libdatachannel finish closing before its threads go
-  ndc.cleanup();
+  await server?.stop();
 });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** `promise`, or a rejection after `ms`. */
-function within(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} not within ${ms} ms`)), ms); });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 async function open(path = '/', origin = base) {
   const ws = await connect(origin + path);
@@ -46,40 +38,6 @@ async function open(path = '/', origin = base) {
 
 /** A user name no other test uses, so that rooms never collide. */
 const user = (name) => `${name}${++unique}`;
-
-// ---- What the Android client sends: org.json's JSONObject.toString() -------------------------
-// Keys in insertion order, no spaces, and (Android's JSONStringer) '/' escaped as '\/'.
-function androidString(text) {
-  let out = '"';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    const code = text.charCodeAt(i);
-    if (c === '"' || c === '\\' || c === '/') out += '\\' + c;
-    else if (c === '\t') out += '\\t';
-    else if (c === '\b') out += '\\b';
-    else if (c === '\n') out += '\\n';
-    else if (c === '\r') out += '\\r';
-    else if (c === '\f') out += '\\f';
-    else if (code <= 0x1f) out += '\\u' + code.toString(16).padStart(4, '0');
-    else out += c;
-  }
-  return out + '"';
-}
-function androidJson(value) {
-  if (value === null) return 'null';
-  if (typeof value === 'string') return androidString(value);
-  if (typeof value !== 'object') return String(value);
-  if (Array.isArray(value)) return '[' + value.map(androidJson).join(',') + ']';
-  return '{' + Object.entries(value).map(([k, v]) => androidString(k) + ':' + androidJson(v)).join(',') + '}';
-}
-const videoCore = {
-  join: (userId, remoteId) => androidJson({ type: 'join', userId, remoteId }),
-  offer: (sdp) => androidJson({ type: 'message', data: { type: 'offer', sdp } }),
-  answer: (sdp) => androidJson({ type: 'message', data: { type: 'answer', sdp } }),
-  candidate: (sdpMid, sdpMLineIndex, candidate) =>
-    androidJson({ type: 'message', data: { type: 'candidate', candidate: { sdpMid, sdpMLineIndex, candidate } } }),
-  bye: (userId, remoteId) => androidJson({ type: 'bye', userId, remoteId }),
-};
 
 // ---- What the original server sends --------------------------------------------------------
 const roomName = (a, b) => { const s = [a, b].sort(); return `room_${s[0]}_${s[1]}`; };
@@ -545,59 +503,14 @@ test('HTTP: HEAD / is answered by the GET route, as Express does (200, no body)'
   assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8');
 });
 
-test('end to end: two node-datachannel peers follow VideoCore\'s state machine and open a data channel', async () => {
+test('end to end: two node-datachannel peers follow VideoCore\'s state machine and open a data channel', async (t) => {
+  // Each peer plays the Android client in a child process (support/ndc-peer.mjs, mode `pair`).
   const ua = user('alice'), ub = user('bob');
-  const peers = [];
-  function videoCorePeer(ws, me, remote) {
-    const state = { initiator: false, channelReady: false, started: false, pc: null, got: null };
-    const gotHello = new Promise((resolve) => { state.got = resolve; });
-    const startCall = () => {
-      if (state.started || !(state.channelReady || state.initiator)) return;
-      state.started = true;
-      const pc = new ndc.PeerConnection(me, { iceServers: [], bindAddress: '127.0.0.1' });
-      peers.push(pc);
-      state.pc = pc;
-      pc.onLocalDescription((sdp, type) => ws.send(androidJson({ type: 'message', data: { type: type.toLowerCase(), sdp } })));
-      pc.onLocalCandidate((candidate, mid) => ws.send(videoCore.candidate(mid, 0, candidate.replace(/^a=/, ''))));
-      pc.onDataChannel((dc) => {
-        dc.onMessage((m) => state.got(String(m)));
-        dc.sendMessage(`Hello From ${me}`);
-      });
-      if (state.initiator) {
-        const dc = pc.createDataChannel('test');
-        dc.onOpen(() => dc.sendMessage(`Hello from ${me}`));
-        dc.onMessage((m) => state.got(String(m)));
-      }
-    };
-    ws.on('message', (raw) => {
-      const json = JSON.parse(raw.toString());
-      if (json.type === 'created') state.initiator = true;
-      else if (json.type === 'joined') state.channelReady = true;
-      else if (json.type === 'ready') { if (state.initiator && !state.started) startCall(); }
-      else if (json.type === 'message' && json.data) {
-        const data = json.data;
-        if (data.type === 'offer') {
-          if (!state.started) startCall();
-          state.pc.setRemoteDescription(data.sdp, 'offer');
-        } else if (data.type === 'answer' && state.started) {
-          state.pc.setRemoteDescription(data.sdp, 'answer');
-        } else if (data.type === 'candidate' && state.started) {
-          state.pc.addRemoteCandidate(data.candidate.candidate, data.candidate.sdpMid);
-        }
-      }
-    });
-    ws.send(videoCore.join(me, remote));
-    return gotHello;
-  }
-  const A = await open();
-  const helloAtA = videoCorePeer(A, ua, ub);
-  await sleep(100); // A is the initiator
-  const B = await open();
-  const helloAtB = videoCorePeer(B, ub, ua);
-  try {
-    assert.equal(await within(helloAtA, 10_000, 'data channel message at A'), `Hello From ${ub}`);
-    assert.equal(await within(helloAtB, 2_000, 'data channel message at B'), `Hello from ${ua}`);
-  } finally {
-    for (const pc of peers) pc.close();
-  }
+  const A = ndcPeer(t, 'pair', { url: `${base}/`, me: ua, remote: ub });
+  await A.frame('created'); // A is the initiator
+  const B = ndcPeer(t, 'pair', { url: `${base}/`, me: ub, remote: ua });
+  // The budget includes starting the child and loading libdatachannel in it.
+  assert.deepEqual(await A.waitFor(1, 15_000), [`Hello From ${ub}`]);
+  assert.deepEqual(await B.waitFor(1, 2_000), [`Hello from ${ua}`]);
+  await Promise.all([A.end(), B.end()]);
 });

@@ -2,7 +2,8 @@
 // two Java peers send a 10 MB file over data channel `test`; the Java peer and a node-datachannel
 // peer that behaves as seed 004's dist/peer.js connect with either one offering; exit codes. Runs in
 // a loopback-only network namespace (bin/test); the jar comes from `mvn verify`.
-// node-datachannel only: @roamhq/wrtc must not be loaded in this process (see webrtc-datachannel.test.mjs).
+// The node-datachannel peers run in child processes (support/ndc-runner.mjs): libdatachannel can
+// abort at exit, and it must never share a process with @roamhq/wrtc.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -10,8 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer } from './support/server.mjs';
-import { nodeDataChannel } from './support/peers.mjs';
-import { directPeer } from './support/direct-peer.mjs';
+import { ndcPeer } from './support/ndc-runner.mjs';
 import { javaPeer, requirePeerJar, addLoopbackVeth } from './support/java-peer.mjs';
 
 let server;
@@ -29,8 +29,6 @@ before(async () => {
 after(async () => {
   for (const peer of running) peer.kill();
   await server?.stop();
-  await new Promise((r) => setTimeout(r, 300)); // let libdatachannel finish closing before its threads go
-  nodeDataChannel.cleanup();
   removeVeth?.();
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
@@ -72,26 +70,26 @@ test('two Java peers send a 10 MB file through the direct dialect and the SHA-25
   assert.deepEqual(fs.readdirSync(receiveDir), ['ten-megabytes.bin'], 'no partial files are left behind');
 });
 
-test('Java peer offers to a node-datachannel seed-004 peer: channel `test`, both greet, a message follows', async () => {
-  const node = directPeer(directUrl(), 'NODE1');
-  await node.opened;
+test('Java peer offers to a node-datachannel seed-004 peer: channel `test`, both greet, a message follows', async (t) => {
+  const node = ndcPeer(t, 'direct', { url: directUrl(), id: 'NODE1' });
+  await node.opened();
   // The id typed at the original's prompt rather than --connect.
   const java = peer(['--url', directUrl(), '--id', 'JOFF', '--send', 'ping from java']);
   await java.line(/Enter a remote ID to send an offer:/);
   java.write('NODE1\n');
   const atNode = await node.waitFor(2);
   assert.deepEqual(atNode.slice(0, 2), ['Hello from JOFF', 'ping from java']);
-  assert.deepEqual(node.labels, ['test']);
+  assert.deepEqual(node.labels(), ['test']);
   assert.equal(await java.exit(), 0, java.stderr());
   assert.match(java.stdout(), /Message from NODE1: Hello From NODE1/);
-  node.close();
+  await node.end();
 });
 
-test('node-datachannel seed-004 peer offers to the Java peer: both greet, typed lines travel, end of input exits 0', async () => {
+test('node-datachannel seed-004 peer offers to the Java peer: both greet, typed lines travel, end of input exits 0', async (t) => {
   const java = peer(['--url', directUrl(), '--id', 'JANS']);
   await java.line(/The local ID is: JANS/);
-  const node = directPeer(directUrl(), 'NODE2');
-  await node.opened;
+  const node = ndcPeer(t, 'direct', { url: directUrl(), id: 'NODE2' });
+  await node.opened();
   node.offerTo('JANS');
   await java.line(/Message from NODE2: Hello from NODE2/);
   assert.match(java.stdout(), /Offer received from NODE2/);
@@ -102,7 +100,7 @@ test('node-datachannel seed-004 peer offers to the Java peer: both greet, typed 
   await java.line(/Message from NODE2: a reply from node/);
   java.end();
   assert.equal(await java.exit(), 0, java.stderr());
-  node.close();
+  await node.end();
 });
 
 test('exit codes: usage error 2, server unreachable 3, peer unknown to the native server 4, no answer 5', async () => {

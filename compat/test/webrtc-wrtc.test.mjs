@@ -1,7 +1,7 @@
 // Real peer connections set up through Signalman's plain-WebSocket dialects: the data channel
 // opens and carries messages both ways. Runs in a loopback-only network namespace (see bin/test).
-// node-datachannel and @roamhq/wrtc each bundle their own SCTP stack, so they run in separate files
-// (node --test gives each file its own process); together in one process they crash at exit.
+// node-datachannel and @roamhq/wrtc each bundle their own SCTP stack and crash at exit when loaded
+// in one process, so this file loads only @roamhq/wrtc (node-datachannel peers run in children).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

@@ -1,13 +1,12 @@
-// WebRTC peers for end-to-end tests: node-datachannel (libdatachannel) and @roamhq/wrtc (libwebrtc).
-// Both gather candidates on every interface, so these tests run in a loopback-only network namespace
-// (bin/test does that) and configure no STUN or TURN server.
+// @roamhq/wrtc (libwebrtc) peers for end-to-end tests. libwebrtc gathers candidates on every
+// interface, so these tests run in a loopback-only network namespace (bin/test does that) and
+// configure no STUN or TURN server. node-datachannel peers run in child processes instead
+// (ndc-runner.mjs), so the two SCTP stacks never meet in one process.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-// Loaded on first use: a test file uses one of the two stacks, never both (see webrtc-*.test.mjs).
-let ndc;
+// Loaded on first use: importing this module alone loads no native WebRTC stack.
 let wrtcModule;
-export const nodeDataChannel = new Proxy({}, { get: (_, key) => (ndc ??= require('node-datachannel'))[key] });
 const wrtc = new Proxy({}, { get: (_, key) => (wrtcModule ??= require('@roamhq/wrtc'))[key] });
 
 /** Resolves with the value of the first call of `register(callback)`, or rejects after `ms`. */
