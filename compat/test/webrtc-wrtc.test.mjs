@@ -75,7 +75,8 @@ for (const tls of [false, true]) {
     const url = tls ? `wss://127.0.0.1:${tlsServer.ports.pair}` : `ws://127.0.0.1:${server.ports.pair}`;
     const options = tls ? { rejectUnauthorized: false } : {};
     const alice = await pairClient(url, 'alice', 'bob', options);
-    await new Promise((r) => setTimeout(r, 100));
+    // Bob joins only once alice has her room; a fixed pause lost that race on a loaded machine.
+    for (let i = 0; i < 200 && !alice.states.includes('created'); i++) await new Promise((r) => setTimeout(r, 25));
     const bob = await pairClient(url, 'bob', 'alice', options);
     const [ca, cb] = await Promise.all([alice.channel(), bob.channel()]);
     const reply = once((cbk) => { ca.onmessage = (e) => cbk(e.data); }, 10000, 'reply at alice');
