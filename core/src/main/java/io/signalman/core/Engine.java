@@ -78,6 +78,32 @@ public interface Engine extends AutoCloseable {
      */
     default void bindEvictor(Evictor evictor) {}
 
+    /**
+     * Makes the sessions of this node's peers movable: while a resumable session lives, another
+     * node can take it over ({@link #adoptSession}); its peer is held for {@code windowMillis} when
+     * this node dies; at most {@code maxHeld} frames are held for it. A single-node engine keeps
+     * sessions on their node only ({@link SessionKeeper}) and ignores this.
+     */
+    default void enableSessionMoves(String realm, long windowMillis, int maxHeld, SessionSource source) {}
+
+    /** A session of a local peer began (or arrived here); {@code identityBound} as in {@link #adoptSession}. */
+    default void sessionOpened(Peer peer, String token, boolean identityBound) {}
+
+    /** A session of a local peer ended for good: it can no longer be resumed anywhere. */
+    default void sessionEnded(Peer peer, String token) {}
+
+    /**
+     * Takes over a session that no local peer holds: one on another node (which hands it over) or
+     * one whose node died. On success the peer is local, in its rooms, with {@code outlet} as its
+     * outlet, and the frames held for it have been handed to the outlet, in order, before anything
+     * newer. A session opened with an identity-bound id moves only to a connection that proved the
+     * same id ({@code provenId}, null if none).
+     */
+    default java.util.concurrent.CompletionStage<SessionAdoption> adoptSession(String realm, String token,
+            String provenId, Outlet outlet) {
+        return java.util.concurrent.CompletableFuture.completedFuture(SessionAdoption.NONE);
+    }
+
     /** Whether the engine can serve (a cluster engine is not ready while its store is unreachable). */
     default boolean isReady() {
         return true;

@@ -56,6 +56,14 @@ public final class Peer {
         return rooms.remove(room);
     }
 
+    /**
+     * Puts a peer that arrived from another node back in the rooms it was in there (the engine has
+     * already made it a member of each); for cluster engines only.
+     */
+    public void restoreRooms(java.util.Collection<String> names) {
+        rooms.addAll(names);
+    }
+
     void markDisconnected() {
         connected = false;
     }

@@ -1,6 +1,9 @@
 package io.signalman.core;
 
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,25 +23,29 @@ import java.util.concurrent.TimeUnit;
  * <p>Wire-agnostic: the dialect decides what a clean close is and how to greet a resumed client.
  * Every method may be called from any thread; timers run on the given executor and never block.
  */
-public final class SessionKeeper {
+public final class SessionKeeper implements SessionSource {
 
     private final Switchboard switchboard;
     private final ScheduledExecutorService timers;
     private final long windowMillis;
     private final int maxHeld;
+    private final String realm;
     private final ConcurrentMap<String, Kept> sessions = new ConcurrentHashMap<>();
 
     /**
      * @param windowMillis how long a lost session waits for its client
      * @param maxHeld      how many events a lost session may hold; one more ends it
      */
-    public SessionKeeper(Switchboard switchboard, ScheduledExecutorService timers, long windowMillis, int maxHeld) {
+    public SessionKeeper(Switchboard switchboard, ScheduledExecutorService timers, long windowMillis, int maxHeld,
+            String realm) {
         if (windowMillis <= 0) throw new IllegalArgumentException("the resume window must be positive");
         if (maxHeld < 1) throw new IllegalArgumentException("a lost session must be able to hold an event");
         this.switchboard = switchboard;
         this.timers = timers;
         this.windowMillis = windowMillis;
         this.maxHeld = maxHeld;
+        this.realm = realm;
+        switchboard.engine().enableSessionMoves(realm, windowMillis, maxHeld, this);
     }
 
     /**
@@ -48,6 +55,7 @@ public final class SessionKeeper {
      */
     public void open(String token, Peer peer, Outlet outlet, Object credentials) {
         sessions.put(token, new Kept(token, peer, outlet, credentials));
+        switchboard.engine().sessionOpened(peer, token, credentials != null);
     }
 
     /** The credentials a session was opened with, or null (also for an unknown or ended session). */
@@ -69,8 +77,9 @@ public final class SessionKeeper {
             if (kept.owner != outlet) return false;
             kept.ended = true;
             sessions.remove(token, kept);
-            return true;
         }
+        switchboard.engine().sessionEnded(kept.peer, token);
+        return true;
     }
 
     /**
@@ -121,6 +130,47 @@ public final class SessionKeeper {
         }
     }
 
+    /**
+     * Resumes a session here if this node keeps it, else takes it over from another node (or from
+     * a node that died), through the engine. {@code credentials} are kept for the next comeback.
+     */
+    public CompletionStage<SessionAdoption> resumeAnywhere(String token, String provenId, Outlet next,
+            Object credentials) {
+        Peer local = resume(token, next);
+        if (local != null) return CompletableFuture.completedFuture(new SessionAdoption(local, false));
+        if (sessions.containsKey(token)) return CompletableFuture.completedFuture(SessionAdoption.NONE);
+        return switchboard.engine().adoptSession(realm, token, provenId, next).thenApply(adoption -> {
+            if (adoption.peer() != null) {
+                Kept kept = new Kept(token, adoption.peer(), next, credentials);
+                sessions.put(token, kept);
+            }
+            return adoption;
+        });
+    }
+
+    @Override
+    public Released release(String realmName, String token, Outlet late) {
+        Kept kept = sessions.get(token);
+        if (kept == null || !kept.peer.realm().equals(realmName)) return null;
+        List<Event> held = List.of();
+        synchronized (kept) {
+            if (kept.ended || !kept.peer.isConnected()) return null;
+            kept.ended = true;
+            sessions.remove(token, kept);
+            if (kept.expiry != null) kept.expiry.cancel(false);
+            if (kept.owner instanceof Holding holding) {
+                if (holding.hasOverflowed()) return null;
+                held = holding.handOver(late);
+            } else {
+                kept.owner.deliver(new Event.Evicted("the session was resumed on another node"));
+            }
+            kept.owner = late;
+            kept.peer.rebind(late);
+            kept.peer.markDisconnected(); // no longer this node's: nothing here may end it or use it
+        }
+        return new Released(kept.peer, held);
+    }
+
     /** How many sessions are kept now, connected or waiting for their client. */
     public int size() {
         return sessions.size();
@@ -142,6 +192,7 @@ public final class SessionKeeper {
             sessions.remove(kept.token, kept);
         }
         switchboard.disconnect(kept.peer, LeaveReason.TIMEOUT);
+        switchboard.engine().sessionEnded(kept.peer, kept.token);
     }
 
     /** Ends a waiting session ahead of its window (an overflow or a kick); never on the caller's thread. */
@@ -154,6 +205,7 @@ public final class SessionKeeper {
                 sessions.remove(kept.token, kept);
             }
             switchboard.disconnect(kept.peer, reason);
+            switchboard.engine().sessionEnded(kept.peer, kept.token);
         });
     }
 
@@ -210,6 +262,14 @@ public final class SessionKeeper {
 
         synchronized boolean hasOverflowed() {
             return overflowed;
+        }
+
+        /** The held events, oldest first; from now on events go to {@code late}. */
+        synchronized List<Event> handOver(Outlet late) {
+            List<Event> list = List.copyOf(held);
+            held.clear();
+            next = late;
+            return list;
         }
 
         synchronized void releaseTo(Outlet outlet) {

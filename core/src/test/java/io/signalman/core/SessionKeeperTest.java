@@ -42,7 +42,7 @@ class SessionKeeperTest {
 
     @Test
     void aLostSessionHoldsItsEventsAndHandsThemOverInOrderOnResume() {
-        SessionKeeper keeper = new SessionKeeper(board, timers, 60_000, 100);
+        SessionKeeper keeper = new SessionKeeper(board, timers, 60_000, 100, "t");
         RecordingOutlet first = new RecordingOutlet();
         RecordingOutlet other = new RecordingOutlet();
         Peer a = joined("a", first, "r");
@@ -69,7 +69,7 @@ class SessionKeeperTest {
 
     @Test
     void presenceChangesAreHeldToo() {
-        SessionKeeper keeper = new SessionKeeper(board, timers, 60_000, 100);
+        SessionKeeper keeper = new SessionKeeper(board, timers, 60_000, 100, "t");
         RecordingOutlet first = new RecordingOutlet();
         Peer a = joined("a", first, "r");
         keeper.open("s", a, first, null);
@@ -86,7 +86,7 @@ class SessionKeeperTest {
 
     @Test
     void whenTheWindowPassesTheRoomsHearTimeoutAndTheTokenIsDead() throws Exception {
-        SessionKeeper keeper = new SessionKeeper(board, timers, 50, 100);
+        SessionKeeper keeper = new SessionKeeper(board, timers, 50, 100, "t");
         RecordingOutlet first = new RecordingOutlet();
         RecordingOutlet other = new RecordingOutlet();
         Peer a = joined("a", first, "r");
@@ -107,7 +107,7 @@ class SessionKeeperTest {
 
     @Test
     void overflowingTheHoldEndsTheSessionInsteadOfLosingMessagesSilently() throws Exception {
-        SessionKeeper keeper = new SessionKeeper(board, timers, 60_000, 3);
+        SessionKeeper keeper = new SessionKeeper(board, timers, 60_000, 3, "t");
         RecordingOutlet first = new RecordingOutlet();
         RecordingOutlet other = new RecordingOutlet();
         Peer a = joined("a", first, "r");
@@ -124,7 +124,7 @@ class SessionKeeperTest {
 
     @Test
     void aCleanCloseEndsTheSessionAndOnlyItsOwnerMayEndIt() {
-        SessionKeeper keeper = new SessionKeeper(board, timers, 60_000, 10);
+        SessionKeeper keeper = new SessionKeeper(board, timers, 60_000, 10, "t");
         RecordingOutlet first = new RecordingOutlet();
         Peer a = joined("a", first, "r");
         keeper.open("s", a, first, null);
@@ -140,7 +140,7 @@ class SessionKeeperTest {
 
     @Test
     void aKickWhileWaitingEndsTheSession() throws Exception {
-        SessionKeeper keeper = new SessionKeeper(board, timers, 60_000, 10);
+        SessionKeeper keeper = new SessionKeeper(board, timers, 60_000, 10, "t");
         RecordingOutlet first = new RecordingOutlet();
         RecordingOutlet other = new RecordingOutlet();
         Peer a = joined("a", first, "r");
@@ -156,7 +156,7 @@ class SessionKeeperTest {
 
     @Test
     void credentialsAreKeptForTheDialectToCheck() {
-        SessionKeeper keeper = new SessionKeeper(board, timers, 60_000, 10);
+        SessionKeeper keeper = new SessionKeeper(board, timers, 60_000, 10, "t");
         RecordingOutlet first = new RecordingOutlet();
         Peer a = joined("a", first, "r");
         keeper.open("s", a, first, "alice");

@@ -46,6 +46,9 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
     private ConnectionGuard guard;
     private TokenBucket rate;
     private int rateStrikes;
+    private final Object heldLock = new Object();
+    /** Events that wait for the session to greet its client; null when they flow. */
+    private volatile java.util.List<Event> heldEvents;
 
     protected WebSocketSession(Channel channel, DialectMeters meters) {
         this.channel = channel;
@@ -164,11 +167,39 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
      */
     @Override
     public final void deliver(Event event) {
+        if (heldEvents != null) {
+            synchronized (heldLock) {
+                if (heldEvents != null) {
+                    heldEvents.add(event);
+                    return;
+                }
+            }
+        }
         if (channel.eventLoop().inEventLoop()) {
             channel.eventLoop().execute(() -> dispatch(event));
         } else {
             dispatch(event);
         }
+    }
+
+    /**
+     * Keeps events back until {@link #releaseEvents()}: for a session whose greeting must go first
+     * but depends on work that completes elsewhere (a session taken over from another node).
+     */
+    protected final void holdEvents() {
+        synchronized (heldLock) {
+            heldEvents = new java.util.ArrayList<>();
+        }
+    }
+
+    /** Writes the events kept back, in order; afterwards events flow. Call on the event loop. */
+    protected final void releaseEvents() {
+        java.util.List<Event> list;
+        synchronized (heldLock) {
+            list = heldEvents;
+            heldEvents = null;
+        }
+        if (list != null) list.forEach(this::dispatch);
     }
 
     private void dispatch(Event event) {

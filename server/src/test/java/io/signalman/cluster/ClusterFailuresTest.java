@@ -26,8 +26,8 @@ class ClusterFailuresTest {
         for (int i = running.size() - 1; i >= 0; i--) running.get(i).close();
     }
 
-    private NodeProcess node(String name, String redis, String prefix) throws Exception {
-        NodeProcess node = NodeProcess.start(name, redis, prefix);
+    private NodeProcess node(String name, String redis, String prefix, String... extra) throws Exception {
+        NodeProcess node = NodeProcess.start(name, redis, prefix, extra);
         running.add(node);
         return node;
     }
@@ -55,9 +55,11 @@ class ClusterFailuresTest {
         String prefix = "test:kill:" + System.nanoTime() + ":";
         String redis = ClusterNodesTest.REDIS;
         running.add(() -> TestRedis.deleteKeys(redis, prefix)); // closed last: after the nodes
-        NodeProcess n1 = node("k1", redis, prefix);
-        NodeProcess n2 = node("k2", redis, prefix);
-        NodeProcess doomed = node("k3", redis, prefix);
+        // Without a resume window: a native peer of a dead node leaves as at once as the others
+        // (aNativeClientOfAKilledNodeResumesOnAnotherNode covers the window).
+        NodeProcess n1 = node("k1", redis, prefix, "--resume-window-ms", "0");
+        NodeProcess n2 = node("k2", redis, prefix, "--resume-window-ms", "0");
+        NodeProcess doomed = node("k3", redis, prefix, "--resume-window-ms", "0");
         for (NodeProcess n : List.of(n1, n2, doomed)) n.awaitReady(Duration.ofSeconds(60));
         try (WsClient alice = WsClient.connect(n1.ws("/v1/ws"));
              WsClient carol = WsClient.connect(n2.ws("/v1/ws"));
@@ -93,6 +95,153 @@ class ClusterFailuresTest {
             // And the killed peer is gone from the directory: signalling it fails.
             alice.send("{\"type\":\"signal\",\"id\":9,\"to\":\"" + b + "\",\"data\":1}");
             assertThat(nextOfType(alice, "error")).contains("peer-unavailable");
+        }
+    }
+
+    private static String signal(String to, int n) {
+        return "{\"type\":\"signal\",\"id\":" + n + ",\"to\":\"" + to + "\",\"room\":\"r\",\"data\":{\"n\":" + n + "}}";
+    }
+
+    /** Reads signals until {@code count} have arrived; returns their {@code n} values in arrival order. */
+    private static List<Integer> signals(WsClient client, int count) {
+        List<Integer> got = new ArrayList<>();
+        while (got.size() < count) {
+            String frame = nextOfType(client, "signal");
+            got.add(Integer.parseInt(frame.replaceAll(".*\"n\":(\\d+).*", "$1")));
+        }
+        return got;
+    }
+
+    private static List<Integer> range(int from, int to) {
+        List<Integer> list = new ArrayList<>();
+        for (int i = from; i < to; i++) list.add(i);
+        return list;
+    }
+
+    @Test
+    void aNativeClientOfAKilledNodeResumesOnAnotherNodeWithEverySignalSentMeanwhileOnce() throws Exception {
+        String prefix = "test:resume-kill:" + System.nanoTime() + ":";
+        String redis = ClusterNodesTest.REDIS;
+        running.add(() -> TestRedis.deleteKeys(redis, prefix));
+        String[] window = {"--resume-window-ms", "4000"};
+        NodeProcess n1 = node("r1", redis, prefix, window);
+        NodeProcess n2 = node("r2", redis, prefix, window);
+        NodeProcess doomed = node("r3", redis, prefix, window);
+        for (NodeProcess n : List.of(n1, n2, doomed)) n.awaitReady(Duration.ofSeconds(60));
+        try (WsClient alice = WsClient.connect(n1.ws("/v1/ws"));
+             WsClient carol = WsClient.connect(n2.ws("/v1/ws"));
+             WsClient bob = WsClient.connect(doomed.ws("/v1/ws"));
+             WsClient dan = WsClient.connect(doomed.ws("/v1/ws"))) {
+            String a = join(alice, "r");
+            pause(200);
+            join(carol, "r");
+            pause(200);
+            String bobWelcome = nextOfType(bob, "welcome");
+            String b = Json.field(bobWelcome, "peer");
+            bob.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"r\"}");
+            nextOfType(bob, "joined");
+            pause(200);
+            String d = join(dan, "r");
+            for (int i = 0; i < 3; i++) nextOfType(alice, "peer-joined");
+            for (int i = 0; i < 2; i++) nextOfType(carol, "peer-joined");
+
+            doomed.kill();
+            // Some while the other nodes still take it for alive, some after they have noticed.
+            for (int i = 0; i < 10; i++) {
+                alice.send(signal(b, i));
+                assertThat(nextOfType(alice, "ack")).contains("\"re\":" + i);
+                pause(200);
+            }
+            alice.send("{\"type\":\"broadcast\",\"id\":\"all\",\"room\":\"r\",\"data\":{\"n\":10}}");
+            nextOfType(alice, "ack");
+            carol.send(signal(b, 100));
+            nextOfType(carol, "ack");
+
+            try (WsClient back = WsClient.connect(n2.ws("/v1/ws?resume=" + Json.field(bobWelcome, "session")))) {
+                String welcome = nextOfType(back, "welcome");
+                assertThat(welcome).contains("\"peer\":\"" + b + "\"").contains("\"resumed\":true")
+                        .contains("\"rooms\":[\"r\"]");
+                List<Integer> fromAlice = new ArrayList<>();
+                List<Integer> fromCarol = new ArrayList<>();
+                int broadcasts = 0;
+                for (int i = 0; i < 12; i++) {
+                    String frame = back.next();
+                    int n = Integer.parseInt(frame.replaceAll(".*\"n\":(\\d+).*", "$1"));
+                    if (Json.field(frame, "type").equals("broadcast")) {
+                        broadcasts++;
+                    } else if (n >= 100) {
+                        fromCarol.add(n);
+                    } else {
+                        fromAlice.add(n);
+                    }
+                }
+                assertThat(fromAlice).as("every signal sent while bob's node was dead, in order, once")
+                        .isEqualTo(range(0, 10));
+                assertThat(fromCarol).containsExactly(100);
+                assertThat(broadcasts).isEqualTo(1);
+                back.expectSilence(300);
+
+                alice.send(signal(b, 11));
+                assertThat(signals(back, 1)).containsExactly(11);
+                back.send("{\"type\":\"signal\",\"to\":\"" + a + "\",\"room\":\"r\",\"data\":{\"n\":50}}");
+                assertThat(signals(alice, 1)).containsExactly(50);
+
+                // dan never came back: when the window ends the room hears of dan, and of no one else.
+                String left = nextOfType(alice, "peer-left");
+                assertThat(left).isEqualTo("{\"type\":\"peer-left\",\"room\":\"r\",\"peer\":\"" + d
+                        + "\",\"reason\":\"timeout\"}");
+                assertThat(nextOfType(back, "peer-left")).isEqualTo(left);
+                assertThat(nextOfType(carol, "peer-left")).isEqualTo(left);
+            }
+        }
+    }
+
+    @Test
+    void aNativeSessionMovesFromALiveNodeToAnotherWithItsHeldSignals() throws Exception {
+        String prefix = "test:resume-move:" + System.nanoTime() + ":";
+        String redis = ClusterNodesTest.REDIS;
+        running.add(() -> TestRedis.deleteKeys(redis, prefix));
+        NodeProcess n1 = node("m1", redis, prefix);
+        NodeProcess n2 = node("m2", redis, prefix);
+        for (NodeProcess n : List.of(n1, n2)) n.awaitReady(Duration.ofSeconds(60));
+        try (WsClient alice = WsClient.connect(n1.ws("/v1/ws"));
+             WsClient bob = WsClient.connect(n2.ws("/v1/ws"))) {
+            String a = join(alice, "r");
+            pause(200);
+            String bobWelcome = nextOfType(bob, "welcome");
+            String b = Json.field(bobWelcome, "peer");
+            bob.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"r\"}");
+            nextOfType(bob, "joined");
+            nextOfType(alice, "peer-joined");
+
+            bob.abort(); // lost: node m2 holds bob's session
+            pause(300);
+            for (int i = 0; i < 5; i++) {
+                alice.send(signal(b, i));
+                nextOfType(alice, "ack");
+            }
+            try (WsClient back = WsClient.connect(n1.ws("/v1/ws?resume=" + Json.field(bobWelcome, "session")))) {
+                String welcome = nextOfType(back, "welcome");
+                assertThat(welcome).contains("\"peer\":\"" + b + "\"").contains("\"resumed\":true");
+                // The five held on m2 arrive first; five more sent right after the move follow them.
+                for (int i = 5; i < 10; i++) {
+                    alice.send(signal(b, i));
+                    nextOfType(alice, "ack");
+                }
+                assertThat(signals(back, 10)).isEqualTo(range(0, 10));
+                back.send("{\"type\":\"signal\",\"to\":\"" + a + "\",\"room\":\"r\",\"data\":{\"n\":7}}");
+                assertThat(signals(alice, 1)).containsExactly(7);
+
+                // And back again, this time while the connection on m1 still lives (a half-open one).
+                try (WsClient again = WsClient.connect(n2.ws("/v1/ws?resume=" + Json.field(bobWelcome, "session")))) {
+                    assertThat(nextOfType(again, "welcome")).contains("\"resumed\":true").contains(b);
+                    assertThat(nextOfType(back, "error")).contains("evicted");
+                    alice.send(signal(b, 20));
+                    assertThat(signals(again, 1)).containsExactly(20);
+                    assertThat(alice.next()).isEqualTo("{\"type\":\"ack\",\"re\":20}");
+                    alice.expectSilence(300); // no peer-left, no peer-joined
+                }
+            }
         }
     }
 

@@ -20,6 +20,11 @@ import io.signalman.core.LeaveReason;
 import io.signalman.core.Member;
 import io.signalman.core.Peer;
 import io.signalman.core.RoomPolicy;
+import io.signalman.core.SessionAdoption;
+import io.signalman.core.SessionSource;
+import io.signalman.core.Outlet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,6 +64,11 @@ public final class RedisEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(RedisEngine.class);
     private static final byte[][] NO_KEYS = new byte[0][];
     private static final long COMMAND_TIMEOUT_MS = 2_000;
+    /** The pseudo-node that owns peers whose session waits for its client (see Scripts). */
+    static final String HELD = "~held";
+    /** How long a node asks another to hand a session over before it gives up. */
+    private static final long HAND_OVER_WAIT_MS = 5_000;
+    private static final long HAND_OVER_RETRY_MS = 50;
     /** Most events held while a snapshot loads; beyond it the load starts over rather than grow memory. */
     private static final int MAX_BUFFERED_EVENTS = 100_000;
 
@@ -73,6 +83,12 @@ public final class RedisEngine implements Engine {
     private volatile StatefulRedisConnection<byte[], byte[]> commands;
     private volatile StatefulRedisPubSubConnection<byte[], byte[]> subscription;
     private volatile Evictor evictor = (peer, room, reason) -> {};
+    /** Realms whose sessions can move between nodes, with their keeper. */
+    private final ConcurrentMap<String, SessionSource> movable = new ConcurrentHashMap<>();
+    private volatile long sessionWindowMs;
+    private volatile int sessionHoldLimit = 1;
+    /** Peers this node handed over whose frames may still be in flight to it, by realm and id: their rooms. */
+    private final ConcurrentMap<String, Set<String>> handedOver = new ConcurrentHashMap<>();
 
     /** True while Redis answers and this node's state there and its replica are in step. */
     private volatile boolean ready;
@@ -189,8 +205,22 @@ public final class RedisEngine implements Engine {
         if (remote == null || !ready) return false;
         byte[] message = encodeEvent(new Wire.Writer(64).field("P").field(realmName).field(peerId), event);
         if (message == null) return false;
-        publish(remote, message);
+        if (movable.containsKey(realmName)) {
+            deliverMovable(realmName, peerId, message);
+        } else {
+            publish(remote, message);
+        }
         return true;
+    }
+
+    /**
+     * A frame for a peer whose session may move: routed by Redis's directory at the moment it runs
+     * (not by this node's replica, which may lag a move), and held if the peer has no connection.
+     */
+    private void deliverMovable(String realmName, String peerId, byte[] message) {
+        published.incrementAndGet();
+        eval(Scripts.DELIVER, ScriptOutputType.INTEGER, realmName, peerId, message,
+                Long.toString(sessionWindowMs), Integer.toString(sessionHoldLimit));
     }
 
     @Override
@@ -268,6 +298,7 @@ public final class RedisEngine implements Engine {
         if (room == null) return 0;
         int count = 0;
         Set<String> others = null;
+        boolean moves = movable.containsKey(realmName);
         for (Slot slot : room.members) {
             if (exceptPeer != null && exceptPeer.equals(slot.member.peer())) continue;
             count++;
@@ -278,13 +309,259 @@ public final class RedisEngine implements Engine {
                 others.add(slot.node);
             }
         }
-        if (others != null && ready) {
+        if (others != null && ready && moves) {
+            publishMovable(realmName, room, event, exceptPeer, others);
+        } else if (others != null && ready) {
             // One message per node that has members, not per member: that node fans it out.
             byte[] message = encodeEvent(new Wire.Writer(64).field("B").field(realmName).field(roomName)
                     .field(exceptPeer == null ? "" : "1" + exceptPeer), event);
             if (message != null) for (String other : others) publish(other, message);
         }
         return count;
+    }
+
+    /**
+     * A room frame where sessions can move: one message per live node as usual, but if that node no
+     * longer listens (dead, not yet reaped) its members' frames are held; members whose session
+     * waits for its client get theirs held one by one.
+     */
+    private void publishMovable(String realmName, Room room, Event event, String exceptPeer, Set<String> nodes) {
+        byte[] body = encodeEvent(new Wire.Writer(64), event);
+        if (body == null) return;
+        byte[] nodeMessage = concat(new Wire.Writer(64).field("B").field(realmName).field(room.name)
+                .field(exceptPeer == null ? "" : "1" + exceptPeer).finish(), body);
+        for (String other : nodes) {
+            List<String> ids = new ArrayList<>();
+            for (Slot slot : room.members) {
+                if (slot.local == null && slot.node.equals(other) && !slot.member.peer().equals(exceptPeer)) {
+                    ids.add(slot.member.peer());
+                }
+            }
+            if (other.equals(HELD)) {
+                for (String id : ids) {
+                    deliverMovable(realmName, id, concat(new Wire.Writer(64).field("P").field(realmName).field(id)
+                            .finish(), body));
+                }
+                continue;
+            }
+            published.incrementAndGet();
+            Object[] args = new Object[6 + ids.size()];
+            args[0] = realmName;
+            args[1] = other;
+            args[2] = nodeMessage;
+            args[3] = Long.toString(sessionWindowMs);
+            args[4] = Integer.toString(sessionHoldLimit);
+            args[5] = body;
+            for (int i = 0; i < ids.size(); i++) args[6 + i] = ids.get(i);
+            eval(Scripts.DELIVER_ROOM, ScriptOutputType.INTEGER, args);
+        }
+    }
+
+    private static byte[] concat(byte[] head, byte[] tail) {
+        byte[] out = Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, out, head.length, tail.length);
+        return out;
+    }
+
+    // ---- Engine: sessions that move between nodes ---------------------------------------------------
+
+    @Override
+    public void enableSessionMoves(String realmName, long windowMillis, int maxHeld, SessionSource source) {
+        sessionWindowMs = Math.max(sessionWindowMs, windowMillis);
+        sessionHoldLimit = Math.max(sessionHoldLimit, maxHeld);
+        movable.put(realmName, source);
+    }
+
+    @Override
+    public void sessionOpened(Peer peer, String token, boolean identityBound) {
+        if (!movable.containsKey(peer.realm())) return;
+        eval(Scripts.SESSION_OPEN, ScriptOutputType.INTEGER, token, peer.realm(), peer.id(), identityBound ? "1" : "");
+    }
+
+    @Override
+    public void sessionEnded(Peer peer, String token) {
+        if (!movable.containsKey(peer.realm())) return;
+        eval(Scripts.SESSION_END, ScriptOutputType.INTEGER, token, peer.realm(), peer.id());
+    }
+
+    @Override
+    public CompletionStage<SessionAdoption> adoptSession(String realmName, String token, String provenId, Outlet outlet) {
+        if (!movable.containsKey(realmName) || !ready) return CompletableFuture.completedFuture(SessionAdoption.NONE);
+        CompletableFuture<SessionAdoption> result = new CompletableFuture<>();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HAND_OVER_WAIT_MS);
+        eval(Scripts.SESSION_PEEK, ScriptOutputType.MULTI, token).whenComplete((found, failure) -> {
+            if (failure != null || !(found instanceof List<?> list) || list.size() < 2) {
+                result.complete(SessionAdoption.NONE);
+                return;
+            }
+            String recordRealm = text(list.get(0));
+            String id = text(list.get(1));
+            if (!recordRealm.equals(realmName)) {
+                result.complete(SessionAdoption.NONE);
+                return;
+            }
+            // Installed before the claim: frames that reach this node for the peer as soon as Redis
+            // names it the owner wait behind the held ones instead of finding no one.
+            Gate gate = new Gate(outlet);
+            Peer peer = new Peer(realmName, id, gate);
+            if (realm(realmName).local.putIfAbsent(id, peer) != null) {
+                result.complete(SessionAdoption.NONE);
+                return;
+            }
+            claim(realmName, token, provenId, peer, gate, deadline, result);
+        });
+        return result;
+    }
+
+    private void claim(String realmName, String token, String provenId, Peer peer, Gate gate, long deadline,
+            CompletableFuture<SessionAdoption> result) {
+        Realm realm = realm(realmName);
+        eval(Scripts.CLAIM, ScriptOutputType.MULTI, token, provenId == null ? "" : provenId).whenComplete((reply, failure) -> {
+            try {
+                List<?> list = failure == null && reply instanceof List<?> l ? l : null;
+                long status = list == null || list.isEmpty() ? 0 : (Long) list.get(0);
+                if (status == 1 && System.nanoTime() < deadline) {
+                    scheduler.schedule(() -> claim(realmName, token, provenId, peer, gate, deadline, result),
+                            HAND_OVER_RETRY_MS, TimeUnit.MILLISECONDS);
+                    return;
+                }
+                if (status != 2) {
+                    realm.local.remove(peer.id(), peer);
+                    result.complete(status == 3 ? SessionAdoption.REFUSED : SessionAdoption.NONE);
+                    return;
+                }
+                List<String> roomNames = new ArrayList<>();
+                List<?> rooms = (List<?>) list.get(3);
+                for (int i = 0; i + 1 < rooms.size(); i += 2) {
+                    String roomName = text(rooms.get(i));
+                    Wire.Reader value = new Wire.Reader((byte[]) rooms.get(i + 1));
+                    value.text(); // version
+                    Member member = new Member(peer.id(), value.bytes());
+                    boolean announce = value.text().equals("1");
+                    int capacity = Integer.parseInt(value.text());
+                    adoptSlot(realm, roomName, new Slot(member, node, peer), announce, capacity);
+                    roomNames.add(roomName);
+                }
+                realm.remote.remove(peer.id());
+                peer.restoreRooms(roomNames);
+                List<Event> held = new ArrayList<>();
+                for (Object message : (List<?>) list.get(4)) {
+                    Wire.Reader reader = new Wire.Reader((byte[]) message);
+                    reader.text(); // P
+                    reader.text(); // realm
+                    reader.text(); // id
+                    held.add(decodeEvent(reader));
+                }
+                gate.open(held);
+                result.complete(new SessionAdoption(peer, false));
+            } catch (RuntimeException e) {
+                log.warn("cluster: could not take over a session: {}", e.toString());
+                realm.local.remove(peer.id(), peer);
+                result.complete(SessionAdoption.NONE);
+            }
+        });
+    }
+
+    /** Puts an arrived peer in its slot of a room, in place of the entry that named its old node. */
+    private void adoptSlot(Realm realm, String roomName, Slot slot, boolean announce, int capacity) {
+        while (true) {
+            Room room = realm.rooms.computeIfAbsent(roomName, n -> new Room(n, capacity, announce));
+            synchronized (room) {
+                if (room.closed) continue;
+                int index = room.indexOf(slot.member.peer());
+                if (index >= 0) {
+                    room.replace(index, slot);
+                } else {
+                    room.add(slot);
+                }
+                return;
+            }
+        }
+    }
+
+    /**
+     * Another node's client resumed a session of this node: give the peer up without a word to its
+     * rooms. Its held frames go to Redis in front of any held since; frames that still reach this
+     * node for it go there too, until the marker that HAND_OVER publishes shows none can follow.
+     */
+    private void handOver(String realmName, String peerId, String token) {
+        SessionSource source = movable.get(realmName);
+        if (source == null) return;
+        Realm realm = realm(realmName);
+        SessionSource.Released released = source.release(realmName, token, new LateOutlet(realmName, peerId));
+        if (released == null) return;
+        Peer peer = released.peer();
+        Set<String> rooms = Set.copyOf(peer.rooms());
+        handedOver.put(field(realmName, peerId), rooms);
+        realm.local.remove(peerId, peer);
+        realm.remote.put(peerId, HELD);
+        for (String roomName : rooms) {
+            Room room = realm.rooms.get(roomName);
+            if (room == null) continue;
+            synchronized (room) {
+                int index = room.indexOf(peerId);
+                if (index >= 0) room.replace(index, new Slot(room.members[index].member, HELD, null));
+            }
+        }
+        List<Object> args = new ArrayList<>();
+        args.add(realmName);
+        args.add(peerId);
+        args.add(Long.toString(sessionWindowMs));
+        for (Event event : released.held()) {
+            byte[] message = encodeEvent(new Wire.Writer(64).field("P").field(realmName).field(peerId), event);
+            if (message != null) args.add(message);
+        }
+        eval(Scripts.HAND_OVER, ScriptOutputType.INTEGER, args.toArray());
+    }
+
+    /** Where the events of a handed-over peer go when they still reach this node: behind its held ones. */
+    private final class LateOutlet implements Outlet {
+        private final String realm;
+        private final String id;
+
+        LateOutlet(String realm, String id) {
+            this.realm = realm;
+            this.id = id;
+        }
+
+        @Override
+        public void deliver(Event event) {
+            byte[] message = encodeEvent(new Wire.Writer(64).field("P").field(realm).field(id), event);
+            if (message != null) holdLate(realm, id, message);
+        }
+    }
+
+    private void holdLate(String realmName, String peerId, byte[] message) {
+        eval(Scripts.HOLD_LATE, ScriptOutputType.INTEGER, realmName, peerId, message, Long.toString(sessionWindowMs));
+    }
+
+    /** Holds an adopted peer's frames until the ones held for it in Redis have been handed to it. */
+    private static final class Gate implements Outlet {
+        private final Outlet target;
+        private List<Event> waiting = new ArrayList<>();
+
+        Gate(Outlet target) {
+            this.target = target;
+        }
+
+        @Override
+        public synchronized void deliver(Event event) {
+            if (waiting != null) {
+                waiting.add(event);
+            } else {
+                target.deliver(event);
+            }
+        }
+
+        synchronized void open(List<Event> first) {
+            first.forEach(target::deliver);
+            waiting.forEach(target::deliver);
+            waiting = null;
+        }
+    }
+
+    private static String text(Object value) {
+        return new String((byte[]) value, StandardCharsets.UTF_8);
     }
 
     @Override
@@ -467,7 +744,8 @@ public final class RedisEngine implements Engine {
                 resync();
             }
             @SuppressWarnings("unchecked")
-            List<List<Object>> reap = (List<List<Object>>) await(eval(Scripts.REAP, ScriptOutputType.MULTI));
+            List<List<Object>> reap = (List<List<Object>>) await(eval(Scripts.REAP, ScriptOutputType.MULTI,
+                    Long.toString(sessionWindowMs)));
             for (Object gone : reap.get(0)) {
                 reaped.incrementAndGet();
                 log.info("cluster: node {} stopped answering; its peers left their rooms",
@@ -476,6 +754,7 @@ public final class RedisEngine implements Engine {
             Set<String> live = new HashSet<>();
             for (Object n : reap.get(1)) live.add(new String((byte[]) n, StandardCharsets.UTF_8));
             nodes = live.size();
+            live.add(HELD); // held peers belong to no node that beats, but they stay until their window ends
             sweepOrphans(live);
             if (synced && !ready) {
                 long outage = outageStartedMillis == 0 ? 0 : System.currentTimeMillis() - outageStartedMillis;
@@ -603,15 +882,43 @@ public final class RedisEngine implements Engine {
         Realm realm = realm(reader.text());
         switch (kind) {
             case "P" -> {
-                Peer peer = realm.local.get(reader.text());
-                Event event = decodeEvent(reader);
-                if (peer != null) peer.outlet().deliver(event);
+                String id = reader.text();
+                Peer peer = realm.local.get(id);
+                if (peer != null) {
+                    peer.outlet().deliver(decodeEvent(reader));
+                } else if (handedOver.containsKey(field(realm.name, id))) {
+                    holdLate(realm.name, id, message);
+                }
             }
             case "B" -> {
-                Room room = realm.rooms.get(reader.text());
+                String roomName = reader.text();
+                Room room = realm.rooms.get(roomName);
                 String except = optional(reader.text());
                 Event event = decodeEvent(reader);
-                if (room != null) room.publishLocal(event, except);
+                if (room != null) {
+                    room.publishLocal(event, except);
+                    for (Slot slot : room.members) {
+                        if (slot.local != null || slot.member.peer().equals(except)) continue;
+                        String id = slot.member.peer();
+                        Peer arriving = realm.local.get(id);
+                        if (arriving != null) {
+                            arriving.outlet().deliver(event); // taken over, its slot not yet updated
+                        } else if (handedOver.containsKey(field(realm.name, id))) {
+                            byte[] body = encodeEvent(new Wire.Writer(64), event);
+                            if (body != null) {
+                                holdLate(realm.name, id, concat(new Wire.Writer(64).field("P").field(realm.name)
+                                        .field(id).finish(), body));
+                            }
+                        }
+                    }
+                }
+            }
+            case "N" -> { } // a probe: whoever published it only wanted to know that this node listens
+            case "H" -> handOver(realm.name, reader.text(), reader.text());
+            case "S" -> {
+                String id = reader.text();
+                handedOver.remove(field(realm.name, id));
+                eval(Scripts.SEAL, ScriptOutputType.INTEGER, realm.name, id);
             }
             case "E" -> {
                 Peer peer = realm.local.get(reader.text());
@@ -633,6 +940,20 @@ public final class RedisEngine implements Engine {
         Realm realm = realm(reader.text());
         switch (kind) {
             case "A" -> realm.remote.put(reader.text(), origin);
+            case "M" -> {
+                String id = reader.text();
+                String to = reader.text();
+                if (realm.local.containsKey(id)) return; // this node's own peer now (it took it over)
+                realm.remote.put(id, to);
+                for (Room room : realm.rooms.values()) {
+                    synchronized (room) {
+                        int index = room.indexOf(id);
+                        if (index >= 0 && room.members[index].local == null) {
+                            room.replace(index, new Slot(room.members[index].member, to, null));
+                        }
+                    }
+                }
+            }
             case "D" -> realm.remote.remove(reader.text(), origin);
             case "J" -> {
                 String room = reader.text();
@@ -731,7 +1052,7 @@ public final class RedisEngine implements Engine {
             @SuppressWarnings("unchecked")
             List<Object> entry = (List<Object>) snapshot.get(i);
             String owner = new String((byte[]) entry.get(0), StandardCharsets.UTF_8);
-            nodeCount++;
+            if (!owner.equals(HELD)) nodeCount++;
             listed.add(owner);
             if (owner.equals(node)) continue;
             for (Object f : (List<?>) entry.get(1)) {
@@ -821,7 +1142,7 @@ public final class RedisEngine implements Engine {
         scheduler.shutdownNow();
         try {
             if (commands != null && commands.isOpen()) {
-                eval(Scripts.DEPART, ScriptOutputType.INTEGER).toCompletableFuture()
+                eval(Scripts.DEPART, ScriptOutputType.INTEGER, Long.toString(sessionWindowMs)).toCompletableFuture()
                         .get(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             }
         } catch (Exception e) {
@@ -899,6 +1220,12 @@ public final class RedisEngine implements Engine {
             Slot[] old = members;
             Slot[] next = Arrays.copyOf(old, old.length + 1);
             next[old.length] = slot;
+            members = next;
+        }
+
+        void replace(int index, Slot slot) {
+            Slot[] next = members.clone();
+            next[index] = slot;
             members = next;
         }
 

@@ -10,6 +10,15 @@ package io.signalman.cluster.redis;
  * with expiry; {@code P dir:<realm>} hash peer id to node; {@code P np:<node>} set of that node's
  * peers; {@code P nm:<node>} hash of that node's memberships; {@code P seq} the version counter.
  * Channels: {@code P events} (changes), {@code P node:<node>} (messages for one node).
+ *
+ * <p>Resumable sessions (docs/cluster.md, "Resume"): {@code P sess:<token>} the realm and peer id of
+ * a session; {@code P ps:<realm>} hash peer id to its session token; {@code P hl:<realm>:<id>} the
+ * frames held for a peer that has no connection, as node messages, with the resume window as
+ * expiry; {@code P hx:<realm>:<id>} set when more were held than allowed; {@code P orphans} sorted
+ * set of held peers by the time their window ends; {@code P hs:<realm>:<id>} present while a live
+ * node hands a peer over and frames may still be in flight to it. A peer whose session waits for its
+ * client belongs to the pseudo-node {@code ~held}: its directory entry, memberships and peer-set
+ * entry are kept under that name, so that the rooms keep it and every node routes to the held list.
  */
 final class Scripts {
     private Scripts() {}
@@ -33,8 +42,84 @@ final class Scripts {
               redis.call('PUBLISH', P .. 'events', ns(kind) .. ns(tostring(v)) .. ns(origin) .. body)
               return v
             end
-            -- Removes every trace of node n (memberships with leave events, directory entries it still owns).
-            local function depart(n, reason)
+            local HELD = '~held'
+            -- The first k fields of a node message (whose payload runs unframed to its end).
+            local function fields(s, k)
+              local out, i = {}, 1
+              while #out < k and i <= #s do
+                local c = string.find(s, ':', i, true)
+                if not c then break end
+                local n = tonumber(string.sub(s, i, c - 1))
+                if not n then break end
+                out[#out + 1] = string.sub(s, c + 1, c + n)
+                i = c + n + 1
+              end
+              return out
+            end
+            -- Moves peer (realm, id) with its memberships from node a to node b, announcing the move
+            -- (not a leave and a join: its rooms keep it). Returns {room, membership value} pairs.
+            local function move(realm, id, a, b)
+              local f = ns(realm) .. ns(id)
+              local rooms = {}
+              local nm = redis.call('HGETALL', P .. 'nm:' .. a)
+              for i = 1, #nm, 2 do
+                local k = parse(nm[i])
+                if k[1] == realm and k[3] == id then
+                  redis.call('HDEL', P .. 'nm:' .. a, nm[i])
+                  redis.call('HSET', P .. 'nm:' .. b, nm[i], nm[i + 1])
+                  rooms[#rooms + 1] = k[2]
+                  rooms[#rooms + 1] = nm[i + 1]
+                end
+              end
+              redis.call('HSET', P .. 'dir:' .. realm, id, b)
+              redis.call('SREM', P .. 'np:' .. a, f)
+              redis.call('SADD', P .. 'np:' .. b, f)
+              -- Announced as coming from b, so that every node applies it (a node skips its own events).
+              event('M', b, f .. ns(b))
+              return rooms
+            end
+            local function now_ms()
+              local t = redis.call('TIME')
+              return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            end
+            -- Ends the held peer (realm, id): its rooms hear `reason`, its session and frames go.
+            local function release_held(realm, id, reason)
+              local f = ns(realm) .. ns(id)
+              local nm = redis.call('HGETALL', P .. 'nm:' .. HELD)
+              for i = 1, #nm, 2 do
+                local k = parse(nm[i])
+                if k[1] == realm and k[3] == id then
+                  redis.call('HDEL', P .. 'nm:' .. HELD, nm[i])
+                  event('L', HELD, nm[i] .. ns(reason) .. ns(parse(nm[i + 1])[3]))
+                end
+              end
+              if redis.call('HGET', P .. 'dir:' .. realm, id) == HELD then
+                redis.call('HDEL', P .. 'dir:' .. realm, id)
+                event('D', HELD, f)
+              end
+              redis.call('SREM', P .. 'np:' .. HELD, f)
+              redis.call('ZREM', P .. 'orphans', f)
+              local token = redis.call('HGET', P .. 'ps:' .. realm, id)
+              if token then redis.call('DEL', P .. 'sess:' .. token) end
+              redis.call('HDEL', P .. 'ps:' .. realm, id)
+              redis.call('DEL', P .. 'hl:' .. realm .. ':' .. id, P .. 'hx:' .. realm .. ':' .. id,
+                P .. 'hs:' .. realm .. ':' .. id)
+            end
+            -- Removes every trace of node n (memberships with leave events, directory entries it still
+            -- owns). With a window (ms > 0), peers that have a resumable session are held instead.
+            local function depart(n, reason, window)
+              local keep = {}
+              if window > 0 then
+                local deadline = now_ms() + window
+                for _, f in ipairs(redis.call('SMEMBERS', P .. 'np:' .. n)) do
+                  local p = parse(f)
+                  if redis.call('HEXISTS', P .. 'ps:' .. p[1], p[2]) == 1
+                      and redis.call('HGET', P .. 'dir:' .. p[1], p[2]) == n then
+                    move(p[1], p[2], n, HELD)
+                    redis.call('ZADD', P .. 'orphans', deadline, f)
+                  end
+                end
+              end
               local nm = redis.call('HGETALL', P .. 'nm:' .. n)
               for i = 1, #nm, 2 do
                 local value = parse(nm[i + 1])
@@ -108,14 +193,20 @@ final class Scripts {
             """;
 
     /**
-     * Removes every registered node whose heartbeat expired. Returns {dead ids, live ids}: at most
-     * one caller sees each dead node.
+     * ARGV: resume window ms (0: none). Ends held peers whose window has passed (their rooms hear
+     * {@code timeout}), and removes every registered node whose heartbeat expired, holding its
+     * resumable peers for the window. Returns {dead ids, live ids}: at most one caller sees each dead node.
      */
     static final String REAP = PRELUDE + """
+            local window = tonumber(ARGV[3])
             local dead, live = {}, {}
+            for _, f in ipairs(redis.call('ZRANGEBYSCORE', P .. 'orphans', '-inf', now_ms())) do
+              local p = parse(f)
+              release_held(p[1], p[2], 'timeout')
+            end
             for _, n in ipairs(redis.call('SMEMBERS', P .. 'nodes')) do
               if n ~= node and redis.call('EXISTS', P .. 'hb:' .. n) == 0 then
-                depart(n, 'disconnected')
+                depart(n, 'disconnected', window)
                 dead[#dead + 1] = n
               else
                 live[#live + 1] = n
@@ -124,9 +215,12 @@ final class Scripts {
             return { dead, live }
             """;
 
-    /** Removes this node from the cluster (a clean shutdown), announcing its peers' departure. */
+    /**
+     * ARGV: resume window ms. Removes this node from the cluster (a clean shutdown), announcing its
+     * peers' departure; resumable ones are held for the window, to resume on another node.
+     */
     static final String DEPART = PRELUDE + """
-            depart(node, 'disconnected')
+            depart(node, 'disconnected', tonumber(ARGV[3]))
             return 1
             """;
 
@@ -186,6 +280,159 @@ final class Scripts {
             return lost
             """;
 
+    /** ARGV: token, realm, id, '1' if the id is bound to an identity. Records a resumable session. */
+    static final String SESSION_OPEN = PRELUDE + """
+            redis.call('SET', P .. 'sess:' .. ARGV[3], ns(ARGV[4]) .. ns(ARGV[5]) .. ns(ARGV[6]))
+            redis.call('HSET', P .. 'ps:' .. ARGV[4], ARGV[5], ARGV[3])
+            return 1
+            """;
+
+    /** ARGV: token. The realm and peer id of a session, or an empty list. */
+    static final String SESSION_PEEK = PRELUDE + """
+            local record = redis.call('GET', P .. 'sess:' .. ARGV[3])
+            if not record then return {} end
+            local p = parse(record)
+            return { p[1], p[2] }
+            """;
+
+    /** ARGV: token, realm, id. Forgets a session that ended (its peer is gone or starts afresh). */
+    static final String SESSION_END = PRELUDE + """
+            redis.call('DEL', P .. 'sess:' .. ARGV[3])
+            if redis.call('HGET', P .. 'ps:' .. ARGV[4], ARGV[5]) == ARGV[3] then
+              redis.call('HDEL', P .. 'ps:' .. ARGV[4], ARGV[5])
+            end
+            return 1
+            """;
+
+    /** Appends a node message for held peer (realm, id), unless its hold overflowed. */
+    private static final String HOLD = """
+            local function hold(realm, id, message, window, limit)
+              local key = P .. 'hl:' .. realm .. ':' .. id
+              if redis.call('EXISTS', P .. 'hx:' .. realm .. ':' .. id) == 1 then return 1 end
+              if redis.call('LLEN', key) >= limit then
+                redis.call('SET', P .. 'hx:' .. realm .. ':' .. id, '1', 'PX', window)
+                redis.call('DEL', key)
+                return 1
+              end
+              redis.call('RPUSH', key, message)
+              redis.call('PEXPIRE', key, window)
+              return 1
+            end
+            """;
+
+    /**
+     * ARGV: realm, id, message, window ms, hold limit. Delivers a node message to the peer's node as
+     * Redis knows it now (not as the caller's replica may still think): published to a live owner,
+     * held when the peer has no connection or its node no longer listens. Returns 0 if no one has it.
+     */
+    static final String DELIVER = PRELUDE + HOLD + """
+            local realm, id, message = ARGV[3], ARGV[4], ARGV[5]
+            local owner = redis.call('HGET', P .. 'dir:' .. realm, id)
+            if not owner then return 0 end
+            if owner ~= HELD then
+              if redis.call('PUBLISH', P .. 'node:' .. owner, message) > 0 then return 1 end
+              if redis.call('HEXISTS', P .. 'ps:' .. realm, id) == 0 then return 0 end
+            end
+            return hold(realm, id, message, tonumber(ARGV[6]), tonumber(ARGV[7]))
+            """;
+
+    /**
+     * ARGV: realm, target node, node message, window ms, hold limit, the event part of the message,
+     * then the ids of the room's members on that node. Publishes a room message to a node; if that
+     * node no longer listens (it died and is not yet reaped), holds it for each listed member that has a
+     * resumable session.
+     */
+    static final String DELIVER_ROOM = PRELUDE + HOLD + """
+            local realm, target = ARGV[3], ARGV[4]
+            if redis.call('PUBLISH', P .. 'node:' .. target, ARGV[5]) > 0 then return 1 end
+            for i = 9, #ARGV do
+              local id = ARGV[i]
+              local owner = redis.call('HGET', P .. 'dir:' .. realm, id)
+              if (owner == target or owner == HELD) and redis.call('HEXISTS', P .. 'ps:' .. realm, id) == 1 then
+                hold(realm, id, ns('P') .. ns(realm) .. ns(id) .. ARGV[8], tonumber(ARGV[6]), tonumber(ARGV[7]))
+              end
+            end
+            return 0
+            """;
+
+    /**
+     * ARGV: realm, id, window ms, then the frames this node held for the peer, oldest first. A live
+     * node gives up a peer whose client resumes elsewhere: the peer becomes held (rooms keep it),
+     * the frames go in front of anything held since, and a marker on this node's own channel tells
+     * it when every frame already in flight to it has arrived (see SEAL).
+     */
+    static final String HAND_OVER = PRELUDE + """
+            local realm, id = ARGV[3], ARGV[4]
+            if redis.call('HGET', P .. 'dir:' .. realm, id) ~= node then return 0 end
+            move(realm, id, node, HELD)
+            local f = ns(realm) .. ns(id)
+            redis.call('ZADD', P .. 'orphans', now_ms() + tonumber(ARGV[5]), f)
+            local key = P .. 'hl:' .. realm .. ':' .. id
+            for i = #ARGV, 6, -1 do redis.call('LPUSH', key, ARGV[i]) end
+            if #ARGV >= 6 then redis.call('PEXPIRE', key, tonumber(ARGV[5])) end
+            redis.call('SET', P .. 'hs:' .. realm .. ':' .. id, '1', 'PX', tonumber(ARGV[5]))
+            redis.call('PUBLISH', P .. 'node:' .. node, ns('S') .. ns(realm) .. ns(id))
+            return 1
+            """;
+
+    /** ARGV: realm, id. Every frame in flight to this node for a peer it handed over has arrived. */
+    static final String SEAL = PRELUDE + """
+            redis.call('DEL', P .. 'hs:' .. ARGV[3] .. ':' .. ARGV[4])
+            return 1
+            """;
+
+    /**
+     * ARGV: realm, id, node message, window ms. A frame that reached this node for a peer it has
+     * handed over: it was sent before the hand-over, so it goes before the first frame held from the
+     * same sender since (the message's sender is its fifth field).
+     */
+    static final String HOLD_LATE = PRELUDE + """
+            local realm, id, message = ARGV[3], ARGV[4], ARGV[5]
+            local key = P .. 'hl:' .. realm .. ':' .. id
+            local from = fields(message, 5)[5]
+            for _, m in ipairs(redis.call('LRANGE', key, 0, -1)) do
+              if fields(m, 5)[5] == from then
+                redis.call('LINSERT', key, 'BEFORE', m, message)
+                return 1
+              end
+            end
+            redis.call('RPUSH', key, message)
+            redis.call('PEXPIRE', key, tonumber(ARGV[6]))
+            return 1
+            """;
+
+    /**
+     * ARGV: token, the peer id the new connection proved ('' if none). Takes over a session for
+     * this node. Returns {0} if there is no such session (or its held frames overflowed), {1} to try
+     * again shortly (its live node was asked to hand it over, or is still receiving frames for it),
+     * {3} if the session's id is bound to an identity the connection did not prove, or {2, realm,
+     * id, {room, membership value, ...}, held frames}: the peer is now this node's, in the same
+     * rooms, and the frames held for it are handed over once.
+     */
+    static final String CLAIM = PRELUDE + """
+            local record = redis.call('GET', P .. 'sess:' .. ARGV[3])
+            if not record then return { 0 } end
+            local p = parse(record)
+            local realm, id = p[1], p[2]
+            if p[3] == '1' and ARGV[4] ~= id then return { 3 } end
+            local owner = redis.call('HGET', P .. 'dir:' .. realm, id)
+            if not owner or owner == node then return { 0 } end
+            if redis.call('EXISTS', P .. 'hx:' .. realm .. ':' .. id) == 1 then return { 0 } end
+            if owner ~= HELD then
+              if redis.call('PUBLISH', P .. 'node:' .. owner, ns('H') .. ns(realm) .. ns(id) .. ns(ARGV[3])) > 0 then
+                return { 1 }
+              end
+            elseif redis.call('EXISTS', P .. 'hs:' .. realm .. ':' .. id) == 1 then
+              return { 1 }
+            end
+            local rooms = move(realm, id, owner, node)
+            redis.call('ZREM', P .. 'orphans', ns(realm) .. ns(id))
+            local key = P .. 'hl:' .. realm .. ':' .. id
+            local held = redis.call('LRANGE', key, 0, -1)
+            redis.call('DEL', key)
+            return { 2, realm, id, rooms, held }
+            """;
+
     /**
      * Everything the other nodes hold: {version, then per registered node {node, peer fields,
      * membership field/value pairs}}. Read in one script so it is one consistent moment of the stream
@@ -193,7 +440,9 @@ final class Scripts {
      */
     static final String SNAPSHOT = PRELUDE + """
             local out = { redis.call('GET', P .. 'seq') or '0' }
-            for _, n in ipairs(redis.call('SMEMBERS', P .. 'nodes')) do
+            local listed = redis.call('SMEMBERS', P .. 'nodes')
+            listed[#listed + 1] = HELD
+            for _, n in ipairs(listed) do
               out[#out + 1] = { n, redis.call('SMEMBERS', P .. 'np:' .. n), redis.call('HGETALL', P .. 'nm:' .. n) }
             end
             return out

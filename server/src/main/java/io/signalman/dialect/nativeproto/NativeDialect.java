@@ -59,7 +59,7 @@ public final class NativeDialect implements Dialect, Endpoint {
         this.tokens = TokenVerifier.create(config.auth());
         this.metrics = context.metrics();
         this.sessions = config.resume().enabled()
-                ? new SessionKeeper(switchboard, context.timers(), config.resume().windowMs(), config.resume().maxHeld())
+                ? new SessionKeeper(switchboard, context.timers(), config.resume().windowMs(), config.resume().maxHeld(), REALM)
                 : null;
         if (sessions != null) {
             Gauge.builder("signalman_sessions_waiting", sessions, SessionKeeper::waiting)

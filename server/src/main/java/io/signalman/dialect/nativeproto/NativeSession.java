@@ -10,6 +10,7 @@ import io.signalman.core.LeaveReason;
 import io.signalman.core.Member;
 import io.signalman.core.Peer;
 import io.signalman.core.SendOutcome;
+import io.signalman.core.SessionAdoption;
 import io.signalman.core.SessionKeeper;
 import io.signalman.core.Switchboard;
 import io.signalman.dialect.WebSocketSession;
@@ -64,22 +65,54 @@ final class NativeSession extends WebSocketSession {
         }
         SessionKeeper keeper = dialect.sessions();
         if (keeper != null && admission.resumeToken() != null) {
+            String token = admission.resumeToken();
             // A session proved by a token comes back only with a token for the same identity: the
             // resume secret alone must not shed the room grants that the token limits it to.
-            if (keeper.credentials(admission.resumeToken()) instanceof Identity bound
+            if (keeper.credentials(token) instanceof Identity bound
                     && (admission.identity() == null || !admission.identity().peerId().equals(bound.peerId()))) {
                 dialect.countResume("refused");
                 refuse(ErrorCode.UNAUTHORIZED, "resuming this session needs a token for peer '" + bound.peerId() + "'");
                 return;
             }
-            Peer resumed = keeper.resume(admission.resumeToken(), this);
-            dialect.countResume(resumed != null ? "resumed" : "unknown");
-            if (resumed != null) {
-                sessionToken = admission.resumeToken();
-                start(resumed, List.copyOf(resumed.rooms()));
-                return;
-            }
+            String proven = admission.identity() == null ? null : admission.identity().peerId();
+            // The welcome must precede the held frames, and a session taken over from another node
+            // arrives later, on a Redis thread: keep events back until the welcome is out.
+            holdEvents();
+            keeper.resumeAnywhere(token, proven, this, admission.identity()).whenComplete((adoption, failure) ->
+                    channel.eventLoop().execute(() -> resumed(token, failure == null ? adoption : null)));
+            return;
         }
+        freshSession();
+    }
+
+    /** On the event loop, once a {@code ?resume=} has been looked up here or taken over from elsewhere. */
+    private void resumed(String token, SessionAdoption adoption) {
+        if (adoption != null && adoption.refused()) {
+            dialect.countResume("refused");
+            releaseEvents();
+            refuse(ErrorCode.UNAUTHORIZED, "resuming this session needs a token for the same peer id");
+            return;
+        }
+        if (adoption == null || adoption.peer() == null) {
+            dialect.countResume("unknown");
+            releaseEvents();
+            if (channel.isActive()) freshSession();
+            return;
+        }
+        dialect.countResume("resumed");
+        sessionToken = token;
+        if (!channel.isActive()) {
+            // Lost while the session came over: it waits for the client's next attempt, here now.
+            peer = adoption.peer();
+            dialect.sessions().park(token, this);
+            return;
+        }
+        start(adoption.peer(), List.copyOf(adoption.peer().rooms()));
+        releaseEvents();
+    }
+
+    private void freshSession() {
+        SessionKeeper keeper = dialect.sessions();
         Peer registered = null;
         if (admission.identity() != null) {
             registered = switchboard.connect(NativeDialect.REALM, admission.identity().peerId(), this,
