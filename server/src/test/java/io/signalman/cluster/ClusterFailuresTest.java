@@ -246,6 +246,77 @@ class ClusterFailuresTest {
     }
 
     @Test
+    void aDrainMovesANativeClientToAnotherNodeWithoutLosingOrRepeatingASignal() throws Exception {
+        String prefix = "test:drain:" + System.nanoTime() + ":";
+        String redis = ClusterNodesTest.REDIS;
+        running.add(() -> TestRedis.deleteKeys(redis, prefix));
+        String admin = "drain-test-token-0123456789";
+        NodeProcess draining = node("d1", redis, prefix, "--admin-token", admin, "--drain-timeout-ms", "20000",
+                "--goaway-reconnect-ms", "100");
+        NodeProcess other = node("d2", redis, prefix);
+        for (NodeProcess n : List.of(draining, other)) n.awaitReady(Duration.ofSeconds(60));
+        try (WsClient alice = WsClient.connect(other.ws("/v1/ws"));
+             WsClient bob = WsClient.connect(draining.ws("/v1/ws"))) {
+            join(alice, "r");
+            pause(200);
+            String bobWelcome = nextOfType(bob, "welcome");
+            String b = Json.field(bobWelcome, "peer");
+            bob.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"r\"}");
+            nextOfType(bob, "joined");
+            nextOfType(alice, "peer-joined");
+            for (int i = 0; i < 5; i++) alice.send(signal(b, i));
+
+            assertThat(draining.post("/admin/drain", admin)).isEqualTo(202);
+            List<Integer> got = new ArrayList<>();
+            while (true) {
+                String frame = bob.next();
+                String type = Json.field(frame, "type");
+                if (type.equals("goaway")) break;
+                if (type.equals("signal")) got.add(Integer.parseInt(frame.replaceAll(".*\"n\":(\\d+).*", "$1")));
+            }
+            assertThat(draining.readyStatus()).isEqualTo(503);
+
+            // Alice keeps sending while bob moves: the old connection stays open until the new one takes over.
+            Thread sender = new Thread(() -> {
+                for (int i = 5; i < 40; i++) {
+                    alice.send(signal(b, i));
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            sender.start();
+            pause(40);
+            try (WsClient back = WsClient.connect(other.ws("/v1/ws?resume=" + Json.field(bobWelcome, "session")))) {
+                assertThat(nextOfType(back, "welcome")).contains("\"peer\":\"" + b + "\"").contains("\"resumed\":true");
+                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                boolean evicted = false;
+                while (!(bob.isClosed() && bob.pending() == 0)) {
+                    assertThat(System.nanoTime()).as("the old connection closes").isLessThan(deadline);
+                    if (bob.pending() == 0) {
+                        pause(5);
+                        continue;
+                    }
+                    String frame = bob.next();
+                    if (frame.contains("\"code\":\"evicted\"")) evicted = true;
+                    if (Json.field(frame, "type").equals("signal")) {
+                        got.add(Integer.parseInt(frame.replaceAll(".*\"n\":(\\d+).*", "$1")));
+                    }
+                }
+                assertThat(evicted).isTrue();
+                sender.join();
+                got.addAll(signals(back, 40 - got.size()));
+                assertThat(got).as("every signal once, in order, across the move").isEqualTo(range(0, 40));
+                back.expectSilence(200);
+            }
+            // With its last session gone, the drained node stops on its own.
+            assertThat(draining.awaitExit(Duration.ofSeconds(10))).isTrue();
+        }
+    }
+
+    @Test
     void localTrafficSurvivesARedisRestartAndTheClusterHeals() throws Exception {
         int port = NodeProcess.freePort();
         String redis = "redis://127.0.0.2:" + port;

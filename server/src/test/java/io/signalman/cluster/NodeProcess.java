@@ -84,6 +84,25 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /** {@code POST path} with a bearer token; -1 if the node does not answer. */
+    int post(String path, String bearer) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .header("Authorization", "Bearer " + bearer).POST(HttpRequest.BodyPublishers.noBody())
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Whether the node's process has ended (waiting up to {@code limit}). */
+    boolean awaitExit(Duration limit) throws InterruptedException {
+        return process.waitFor(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     String ws(String path) {
         return "ws://127.0.0.1:" + port + path;
     }
