@@ -397,3 +397,50 @@ test('close() ends for good: connect() and waiting requests reject with closed, 
   assert.equal(spy.urls.length, attempts);
   await rejects(c.ping(), 'closed');
 });
+
+test('a drain moves the client to another node of the cluster: the same peer, nothing lost, nothing announced', { timeout: 40000 }, async () => {
+  const prefix = `sdk-drain-${process.pid}-${Date.now()}:`;
+  const admin = 'sdk-drain-admin-token-0123456789';
+  const cluster = ['--cluster', 'redis://127.0.0.1:6379', '--cluster-prefix', prefix,
+    '--cluster-heartbeat-ms', '200', '--cluster-node-timeout-ms', '1000'];
+  const [draining, other] = await Promise.all([
+    startServer([...cluster, '--admin-token', admin, '--goaway-reconnect-ms', '50', '--drain-timeout-ms', '20000']),
+    startServer(cluster),
+  ]);
+  try {
+    const name = room();
+    const relay = await startProxy(draining.ports.main); // the load balancer in front of both
+    proxies.add(relay);
+    const a = await connected({ target: `ws://127.0.0.1:${other.ports.main}/v1/ws` });
+    const b = await connected({ target: `ws://127.0.0.1:${relay.port}/v1/ws`, minDelayMs: 50, maxDelayMs: 100 });
+    await a.join(name);
+    const aSawB = a.next('peer-joined');
+    await b.join(name);
+    await within(aSawB, 3000, 'peer-joined of b across nodes');
+    const before = { peer: b.peer, session: b.session };
+    const got = record(b, 'signal');
+    const aLeft = record(a, 'peer-left');
+    const goaway = b.next('goaway');
+
+    relay.retarget(other.ports.main); // the balancer stops sending new connections to the draining node
+    const drained = await fetch(`http://127.0.0.1:${draining.ports.main}/admin/drain`, {
+      method: 'POST', headers: { authorization: `Bearer ${admin}` },
+    });
+    assert.equal(drained.status, 202);
+    assert.equal((await within(goaway, 3000, 'goaway')).reconnectMs, 50);
+    // a keeps signalling while b moves; each signal is acknowledged by the node that routes it.
+    for (let i = 0; i < 30; i++) {
+      await a.signal(before.peer, i, { room: name });
+      await sleep(5);
+    }
+    await until(() => b.state === 'open' && b.welcome.resumed === true, 10000, 'b resumed on the other node');
+    await until(() => got.length >= 30, 5000, 'every signal at b').catch((e) => { throw new Error(e.message + ': ' + JSON.stringify(got.map((x) => x.data)) + ' welcome ' + JSON.stringify(b.welcome)); });
+    assert.deepEqual(got.map((e) => e.data), [...Array(30).keys()]);
+    assert.equal(b.peer, before.peer);
+    assert.equal(b.session, before.session);
+    assert.deepEqual(aLeft, []);
+    await until(() => !draining.alive(), 10000, 'the drained node stops once its last session left');
+  } finally {
+    await Promise.all([draining.stop(), other.stop()]);
+  }
+});

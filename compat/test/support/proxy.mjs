@@ -5,7 +5,7 @@ import net from 'node:net';
 
 /**
  * Listens on 127.0.0.1 (any free port, or `port`) and relays every connection to 127.0.0.1:`target`.
- * Returns { port, connections(), cut(), refuse(), accept(), freeze(), thaw(), close() }.
+ * Returns { port, connections(), cut(), refuse(), accept(), freeze(), thaw(), retarget(), close() }.
  */
 export async function startProxy(target, { port = 0 } = {}) {
   const pairs = new Set();
@@ -56,6 +56,8 @@ export async function startProxy(target, { port = 0 } = {}) {
     /** Keeps connections open but drops everything sent either way. */
     freeze() { frozen = true; },
     thaw() { frozen = false; },
+    /** New connections go to 127.0.0.1:`next` (as a load balancer that took a node out would). */
+    retarget(next) { target = next; },
     async close() {
       this.cut();
       if (server.listening) await new Promise((resolve) => server.close(() => resolve()));

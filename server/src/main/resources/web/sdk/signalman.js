@@ -172,7 +172,9 @@ const encoder = new TextEncoder();
  * `peer-joined` ({@link PeerJoined}), `peer-left` ({@link PeerLeft}), `signal` ({@link SignalEvent}),
  * `broadcast` ({@link BroadcastEvent}), `rejoin-failed` ({room, error}) when a room cannot be joined
  * again after a reconnect (e.g. it filled up meanwhile), `ice-servers` ({iceServers, ttl}) when the
- * server pushes fresh TURN credentials (already kept for {@link iceServers}), and `error`
+ * server pushes fresh TURN credentials (already kept for {@link iceServers}), `goaway`
+ * ({reason, reconnectMs}) when the node drains (the client then moves by itself: it closes with 4000,
+ * which keeps its session, and resumes wherever its URL leads), and `error`
  * ({@link SignalmanError}) for faults the server reports without naming a request.
  */
 export class SignalmanClient extends Emitter {
@@ -444,6 +446,23 @@ export class SignalmanClient extends Emitter {
     }, this.#options.connectTimeoutMs);
   }
 
+  /**
+   * The node drains. After the delay it names, the client leaves with a close code that keeps its
+   * session (not 1000, which would end it) and reconnects with its resume token; a load balancer
+   * sends it to another node, which takes the session over with everything sent meanwhile.
+   */
+  #onGoaway(frame) {
+    const ws = this.#ws;
+    const delay = Math.max(0, Number(frame.reconnectMs) || 0);
+    this.emit('goaway', { reason: frame.reason, reconnectMs: delay });
+    // A closing handshake, not an abandon: frames the node sends until it answers the close still
+    // arrive and count; the reconnect follows the close event as after any loss.
+    setTimeout(() => {
+      if (this.#ws !== ws) return;
+      try { ws.close(4000, 'goaway'); } catch { this.#abandon(ws, 'goaway'); }
+    }, delay);
+  }
+
   #welcomedOn(ws) {
     return this.#state === 'open' && this.#ws === ws;
   }
@@ -522,6 +541,7 @@ export class SignalmanClient extends Emitter {
     }
     switch (frame.type) {
       case 'welcome': this.#onWelcome(frame); break;
+      case 'goaway': this.#onGoaway(frame); break;
       case 'peer-joined': {
         const room = this.#rooms.get(frame.room);
         if (!room) break;

@@ -171,6 +171,11 @@ public final class SessionKeeper implements SessionSource {
         return new Released(kept.peer, held);
     }
 
+    @Override
+    public List<String> tokens() {
+        return List.copyOf(sessions.keySet());
+    }
+
     /** How many sessions are kept now, connected or waiting for their client. */
     public int size() {
         return sessions.size();

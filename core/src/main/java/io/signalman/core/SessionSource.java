@@ -6,7 +6,6 @@ import java.util.List;
  * Where an engine gets a local session that another node wants to take over: implemented by the
  * {@link SessionKeeper}, called by a cluster engine when another node's client presents the token.
  */
-@FunctionalInterface
 public interface SessionSource {
 
     /**
@@ -17,6 +16,9 @@ public interface SessionSource {
      * @return the peer and the events held for it, oldest first; or null if there is no such session here
      */
     Released release(String realm, String token, Outlet late);
+
+    /** The tokens of the sessions kept here now (for a node that leaves and hands them all over). */
+    List<String> tokens();
 
     /** A session given up by {@link #release}. */
     record Released(Peer peer, List<Event> held) {}

@@ -47,6 +47,8 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
     private TokenBucket rate;
     private int rateStrikes;
     private final Object heldLock = new Object();
+    /** Where events go instead of this connection, once it is closing but the session lives on. */
+    private volatile Outlet redirect;
     /** Events that wait for the session to greet its client; null when they flow. */
     private volatile java.util.List<Event> heldEvents;
 
@@ -79,6 +81,17 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
      */
     protected void onRateLimited() {}
 
+    /**
+     * The client has sent a close frame; the connection ends when the echo is out. Sessions that
+     * outlive their connection stop using it now ({@link #redirectEvents}).
+     */
+    protected void onClientClosing() {}
+
+    /** From now on, events for this session go to {@code outlet}, not to this connection. */
+    protected final void redirectEvents(Outlet outlet) {
+        redirect = outlet;
+    }
+
     /** An operator removed this peer; the default closes with 1008. */
     protected void onKicked(String reason) {
         closeForPolicy(WebSocketCloseStatus.POLICY_VIOLATION.code(), "kicked");
@@ -97,6 +110,8 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
             }
             meters.connectionOpened();
             onStart();
+        } else if (evt == Endpoint.ClientClosing.INSTANCE) {
+            if (started) onClientClosing();
         } else {
             ctx.fireUserEventTriggered(evt);
         }
@@ -167,6 +182,11 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
      */
     @Override
     public final void deliver(Event event) {
+        Outlet elsewhere = redirect;
+        if (elsewhere != null) {
+            elsewhere.deliver(event);
+            return;
+        }
         if (heldEvents != null) {
             synchronized (heldLock) {
                 if (heldEvents != null) {

@@ -34,4 +34,11 @@ public interface Endpoint {
 
     /** Fired into the session handler once the upgrade has completed. */
     enum SessionStart { INSTANCE }
+
+    /**
+     * The client sent a close frame (its status is in {@link Sockets#CLIENT_CLOSE_STATUS}); the
+     * echo that ends the connection follows once the writes already queued for it are out, so a
+     * session that outlives its connection can stop writing to it first.
+     */
+    enum ClientClosing { INSTANCE }
 }

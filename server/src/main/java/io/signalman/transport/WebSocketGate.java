@@ -49,7 +49,10 @@ final class WebSocketGate extends ChannelInboundHandlerAdapter {
                 closing = true;
                 CloseWebSocketFrame reply = status < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status, "");
                 ctx.channel().attr(Sockets.CLIENT_CLOSE_STATUS).set(status);
-                ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+                ctx.fireUserEventTriggered(Endpoint.ClientClosing.INSTANCE);
+                // Queued behind writes other threads handed over before the session heard of the
+                // close: a frame written after the echo would never be read by the client.
+                ctx.channel().eventLoop().execute(() -> ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE));
             }
         } else if (msg instanceof WebSocketFrame) {
             ctx.fireChannelRead(msg);

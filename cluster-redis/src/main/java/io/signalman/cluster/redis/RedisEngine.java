@@ -484,13 +484,16 @@ public final class RedisEngine implements Engine {
      * rooms. Its held frames go to Redis in front of any held since; frames that still reach this
      * node for it go there too, until the marker that HAND_OVER publishes shows none can follow.
      */
-    private void handOver(String realmName, String peerId, String token) {
+    private void handOver(String realmName, String token, boolean leaving) {
         SessionSource source = movable.get(realmName);
         if (source == null) return;
         Realm realm = realm(realmName);
-        SessionSource.Released released = source.release(realmName, token, new LateOutlet(realmName, peerId));
+        LateOutlet late = new LateOutlet(realmName);
+        SessionSource.Released released = source.release(realmName, token, late);
         if (released == null) return;
         Peer peer = released.peer();
+        String peerId = peer.id();
+        late.id = peerId;
         Set<String> rooms = Set.copyOf(peer.rooms());
         handedOver.put(field(realmName, peerId), rooms);
         realm.local.remove(peerId, peer);
@@ -507,6 +510,7 @@ public final class RedisEngine implements Engine {
         args.add(realmName);
         args.add(peerId);
         args.add(Long.toString(sessionWindowMs));
+        args.add(leaving ? "1" : "");
         for (Event event : released.held()) {
             byte[] message = encodeEvent(new Wire.Writer(64).field("P").field(realmName).field(peerId), event);
             if (message != null) args.add(message);
@@ -514,18 +518,36 @@ public final class RedisEngine implements Engine {
         eval(Scripts.HAND_OVER, ScriptOutputType.INTEGER, args.toArray());
     }
 
+    /**
+     * Sessions still kept here would die with the node: they go to Redis, held frames included, so
+     * that their clients resume on another node (a drain ends here). Frames already in flight to
+     * this node are received until it stops listening, and follow the held ones; only then may
+     * another node claim them.
+     */
+    private void handAllOver() throws Exception {
+        movable.forEach((realmName, source) -> source.tokens().forEach(token -> handOver(realmName, token, true)));
+        subscription.async().unsubscribe(Wire.utf8(options.prefix() + "node:" + node))
+                .get(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        for (String key : List.copyOf(handedOver.keySet())) {
+            Wire.Reader reader = new Wire.Reader(Wire.utf8(key));
+            eval(Scripts.SEAL, ScriptOutputType.INTEGER, reader.text(), reader.text());
+        }
+        handedOver.clear();
+    }
+
     /** Where the events of a handed-over peer go when they still reach this node: behind its held ones. */
     private final class LateOutlet implements Outlet {
         private final String realm;
-        private final String id;
+        /** Set right after the release that names the peer, before anything can reach this outlet. */
+        volatile String id;
 
-        LateOutlet(String realm, String id) {
+        LateOutlet(String realm) {
             this.realm = realm;
-            this.id = id;
         }
 
         @Override
         public void deliver(Event event) {
+            if (id == null) return;
             byte[] message = encodeEvent(new Wire.Writer(64).field("P").field(realm).field(id), event);
             if (message != null) holdLate(realm, id, message);
         }
@@ -914,7 +936,10 @@ public final class RedisEngine implements Engine {
                 }
             }
             case "N" -> { } // a probe: whoever published it only wanted to know that this node listens
-            case "H" -> handOver(realm.name, reader.text(), reader.text());
+            case "H" -> {
+                reader.text(); // the peer id; the token names the session
+                handOver(realm.name, reader.text(), false);
+            }
             case "S" -> {
                 String id = reader.text();
                 handedOver.remove(field(realm.name, id));
@@ -1141,6 +1166,7 @@ public final class RedisEngine implements Engine {
         closed = true;
         scheduler.shutdownNow();
         try {
+            if (commands != null && commands.isOpen() && ready && !movable.isEmpty()) handAllOver();
             if (commands != null && commands.isOpen()) {
                 eval(Scripts.DEPART, ScriptOutputType.INTEGER, Long.toString(sessionWindowMs)).toCompletableFuture()
                         .get(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS);

@@ -14,7 +14,8 @@ package io.signalman.cluster.redis;
  * <p>Resumable sessions (docs/cluster.md, "Resume"): {@code P sess:<token>} the realm and peer id of
  * a session; {@code P ps:<realm>} hash peer id to its session token; {@code P hl:<realm>:<id>} the
  * frames held for a peer that has no connection, as node messages, with the resume window as
- * expiry; {@code P hx:<realm>:<id>} set when more were held than allowed; {@code P orphans} sorted
+ * expiry; {@code P he:<realm>:<id>} those that a live node held or received before it handed the
+ * peer over (handed out first); {@code P hx:<realm>:<id>} set when more were held than allowed; {@code P orphans} sorted
  * set of held peers by the time their window ends; {@code P hs:<realm>:<id>} present while a live
  * node hands a peer over and frames may still be in flight to it. A peer whose session waits for its
  * client belongs to the pseudo-node {@code ~held}: its directory entry, memberships and peer-set
@@ -43,19 +44,6 @@ final class Scripts {
               return v
             end
             local HELD = '~held'
-            -- The first k fields of a node message (whose payload runs unframed to its end).
-            local function fields(s, k)
-              local out, i = {}, 1
-              while #out < k and i <= #s do
-                local c = string.find(s, ':', i, true)
-                if not c then break end
-                local n = tonumber(string.sub(s, i, c - 1))
-                if not n then break end
-                out[#out + 1] = string.sub(s, c + 1, c + n)
-                i = c + n + 1
-              end
-              return out
-            end
             -- Moves peer (realm, id) with its memberships from node a to node b, announcing the move
             -- (not a leave and a join: its rooms keep it). Returns {room, membership value} pairs.
             local function move(realm, id, a, b)
@@ -102,8 +90,8 @@ final class Scripts {
               local token = redis.call('HGET', P .. 'ps:' .. realm, id)
               if token then redis.call('DEL', P .. 'sess:' .. token) end
               redis.call('HDEL', P .. 'ps:' .. realm, id)
-              redis.call('DEL', P .. 'hl:' .. realm .. ':' .. id, P .. 'hx:' .. realm .. ':' .. id,
-                P .. 'hs:' .. realm .. ':' .. id)
+              redis.call('DEL', P .. 'hl:' .. realm .. ':' .. id, P .. 'he:' .. realm .. ':' .. id,
+                P .. 'hx:' .. realm .. ':' .. id, P .. 'hs:' .. realm .. ':' .. id)
             end
             -- Removes every trace of node n (memberships with leave events, directory entries it still
             -- owns). With a window (ms > 0), peers that have a resumable session are held instead.
@@ -309,7 +297,7 @@ final class Scripts {
             local function hold(realm, id, message, window, limit)
               local key = P .. 'hl:' .. realm .. ':' .. id
               if redis.call('EXISTS', P .. 'hx:' .. realm .. ':' .. id) == 1 then return 1 end
-              if redis.call('LLEN', key) >= limit then
+              if redis.call('LLEN', key) + redis.call('LLEN', P .. 'he:' .. realm .. ':' .. id) >= limit then
                 redis.call('SET', P .. 'hx:' .. realm .. ':' .. id, '1', 'PX', window)
                 redis.call('DEL', key)
                 return 1
@@ -356,10 +344,12 @@ final class Scripts {
             """;
 
     /**
-     * ARGV: realm, id, window ms, then the frames this node held for the peer, oldest first. A live
-     * node gives up a peer whose client resumes elsewhere: the peer becomes held (rooms keep it),
-     * the frames go in front of anything held since, and a marker on this node's own channel tells
-     * it when every frame already in flight to it has arrived (see SEAL).
+     * ARGV: realm, id, window ms, '1' if this node is leaving, then the frames this node held for
+     * the peer, oldest first. A live node gives up a peer whose client resumes elsewhere: the peer
+     * becomes held (rooms keep it), its frames go to the list of frames from before the hand-over
+     * ({@code he:}, which the claim hands out ahead of {@code hl:}), and a marker on this node's own
+     * channel tells it when every frame already in flight to it has arrived (see SEAL). A leaving
+     * node seals its peers itself once it has stopped listening.
      */
     static final String HAND_OVER = PRELUDE + """
             local realm, id = ARGV[3], ARGV[4]
@@ -367,11 +357,13 @@ final class Scripts {
             move(realm, id, node, HELD)
             local f = ns(realm) .. ns(id)
             redis.call('ZADD', P .. 'orphans', now_ms() + tonumber(ARGV[5]), f)
-            local key = P .. 'hl:' .. realm .. ':' .. id
-            for i = #ARGV, 6, -1 do redis.call('LPUSH', key, ARGV[i]) end
-            if #ARGV >= 6 then redis.call('PEXPIRE', key, tonumber(ARGV[5])) end
+            local key = P .. 'he:' .. realm .. ':' .. id
+            for i = 7, #ARGV do redis.call('RPUSH', key, ARGV[i]) end
+            redis.call('PEXPIRE', key, tonumber(ARGV[5]))
             redis.call('SET', P .. 'hs:' .. realm .. ':' .. id, '1', 'PX', tonumber(ARGV[5]))
-            redis.call('PUBLISH', P .. 'node:' .. node, ns('S') .. ns(realm) .. ns(id))
+            if ARGV[6] ~= '1' then
+              redis.call('PUBLISH', P .. 'node:' .. node, ns('S') .. ns(realm) .. ns(id))
+            end
             return 1
             """;
 
@@ -383,20 +375,12 @@ final class Scripts {
 
     /**
      * ARGV: realm, id, node message, window ms. A frame that reached this node for a peer it has
-     * handed over: it was sent before the hand-over, so it goes before the first frame held from the
-     * same sender since (the message's sender is its fifth field).
+     * handed over: it was sent before the hand-over (the directory still named this node), so it
+     * joins the frames from before the hand-over, after those this node held itself.
      */
     static final String HOLD_LATE = PRELUDE + """
-            local realm, id, message = ARGV[3], ARGV[4], ARGV[5]
-            local key = P .. 'hl:' .. realm .. ':' .. id
-            local from = fields(message, 5)[5]
-            for _, m in ipairs(redis.call('LRANGE', key, 0, -1)) do
-              if fields(m, 5)[5] == from then
-                redis.call('LINSERT', key, 'BEFORE', m, message)
-                return 1
-              end
-            end
-            redis.call('RPUSH', key, message)
+            local key = P .. 'he:' .. ARGV[3] .. ':' .. ARGV[4]
+            redis.call('RPUSH', key, ARGV[5])
             redis.call('PEXPIRE', key, tonumber(ARGV[6]))
             return 1
             """;
@@ -427,9 +411,12 @@ final class Scripts {
             end
             local rooms = move(realm, id, owner, node)
             redis.call('ZREM', P .. 'orphans', ns(realm) .. ns(id))
+            -- Per sender, everything from before the hand-over was sent before anything held since.
+            local early = P .. 'he:' .. realm .. ':' .. id
             local key = P .. 'hl:' .. realm .. ':' .. id
-            local held = redis.call('LRANGE', key, 0, -1)
-            redis.call('DEL', key)
+            local held = redis.call('LRANGE', early, 0, -1)
+            for _, m in ipairs(redis.call('LRANGE', key, 0, -1)) do held[#held + 1] = m end
+            redis.call('DEL', early, key)
             return { 2, realm, id, rooms, held }
             """;
 

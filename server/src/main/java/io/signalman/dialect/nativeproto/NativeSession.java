@@ -156,6 +156,15 @@ final class NativeSession extends WebSocketSession {
     }
 
     @Override
+    protected void onClientClosing() {
+        SessionKeeper keeper = dialect.sessions();
+        if (peer == null || keeper == null || sessionToken == null || Sockets.closedCleanly(channel)) return;
+        // A close that keeps the session (e.g. 4000 when a drain sends the client elsewhere): hold
+        // its events from now on, since nothing written after the echo reaches the client.
+        if (keeper.park(sessionToken, this)) redirectEvents(peer.outlet());
+    }
+
+    @Override
     protected void onClose() {
         if (iceRefresh != null) iceRefresh.cancel(false);
         if (peer == null) return;
