@@ -10,6 +10,7 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -35,8 +36,8 @@ import java.util.function.Supplier;
  * shares one connection among the dialect's worker threads.
  *
  * <p>The store has a connection of its own (not the engine's), made on first use and re-made by
- * Lettuce after a drop. Calls block their worker thread for at most {@link #TIMEOUT}; while Redis is
- * unreachable they fail at once with {@link WorkspaceStore.Unavailable}.
+ * Lettuce after a drop. Each command blocks its worker thread for at most {@link #TIMEOUT}; while
+ * Redis is unreachable commands fail at once with {@link WorkspaceStore.Unavailable}.
  */
 final class RedisWorkspaceStore implements WorkspaceStore {
     /** Bounds each call; a worker waits at most this long for a slow or lost Redis. */
@@ -67,6 +68,8 @@ final class RedisWorkspaceStore implements WorkspaceStore {
                 // A worker must not wait behind a dead connection: commands fail at once while Redis is away.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
+                // Lettuce's default of 10 s would hold a worker that long on an unreachable host.
+                .socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).build())
                 .build());
         this.prefix = options.prefix() + "workspace:";
     }
