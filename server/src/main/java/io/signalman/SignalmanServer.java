@@ -280,6 +280,7 @@ public final class SignalmanServer implements AutoCloseable {
             listeners.forEach(Listener::stopAccepting);
             listeners.forEach(Listener::close);
             transport.close();
+            dialects.values().forEach(Dialect::close);
             engine.close();
             log.info("Signalman stopped");
         } finally {

@@ -41,4 +41,7 @@ public interface Dialect {
 
     /** Mounts this dialect at the root of a listener that serves only it. */
     void mountAtRoot(Routes routes);
+
+    /** Frees what the dialect holds beyond its connections (called once its listeners are closed). */
+    default void close() {}
 }

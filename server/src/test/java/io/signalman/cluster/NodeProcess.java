@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One Signalman node in a JVM of its own ({@code io.signalman.Main} on this test's class path), so
@@ -34,6 +35,12 @@ final class NodeProcess implements AutoCloseable {
 
     /** Starts a node on 127.0.0.1 at a free port with the given cluster flags; does not wait for it. */
     static NodeProcess start(String name, String redisUri, String prefix, String... extra) throws IOException {
+        return start(name, redisUri, prefix, Map.of(), extra);
+    }
+
+    /** As {@link #start(String, String, String, String...)}, with variables added to the node's environment. */
+    static NodeProcess start(String name, String redisUri, String prefix, Map<String, String> env, String... extra)
+            throws IOException {
         int port = freePort();
         Path dir = Path.of("target", "cluster-nodes").toAbsolutePath();
         Files.createDirectories(dir);
@@ -53,6 +60,7 @@ final class NodeProcess implements AutoCloseable {
         // The node must not read a developer's .env or SIGNALMAN_* variables.
         builder.directory(dir.toFile());
         builder.environment().keySet().removeIf(key -> key.startsWith("SIGNALMAN_"));
+        builder.environment().putAll(env);
         return new NodeProcess(name, port, builder.start(), log);
     }
 

@@ -1,90 +1,54 @@
 package io.signalman.dialect.workspaces;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Workspaces by id, in the original's shape: {@code {"<id>": {id, name, avatar, owner, created,
- * token, attendees: {...}, socketMap: {...}, call?}}}, kept as JSON trees so that whatever clients
- * stored (an attendee's extra fields, a call object) survives unchanged. With a storage file, the
- * whole map is written after every change, atomically (temporary file, fsync, rename), and read at
- * start, in the original's format, so a file written by the Node server loads as is.
+ * Where the workspaces live: one node's memory and its JSON file ({@link LocalWorkspaceStore}), or
+ * Redis when nodes form a cluster ({@link RedisWorkspaceStore}). A workspace is a JSON tree in the
+ * original's shape ({@code {id, name, avatar, owner, created, token, attendees, socketMap, call?}}).
  *
- * <p>Callers hold the store's monitor for a read-modify-write ({@code synchronized (store)}).
+ * <p>Every check-and-change of the protocol (capacity on {@code attend}, the owner rules of
+ * {@code leave} and {@code kick}, {@code re-attend}, the call) is one {@link #update}, which the
+ * store applies atomically against every other change of that workspace, on every node that shares
+ * the store. Reads return copies: changing one changes nothing stored.
+ *
+ * <p>The calls may wait for a network round trip; callers run on the dialect's worker threads,
+ * never on an event loop. A store that cannot be reached throws {@link Unavailable}.
  */
-final class WorkspaceStore {
-    private static final Logger log = LoggerFactory.getLogger(WorkspaceStore.class);
+interface WorkspaceStore extends AutoCloseable {
 
-    private final ObjectMapper json = new ObjectMapper();
-    private final Path file;
-    private final ObjectNode workspaces;
+    /** A copy of the workspace, or null if there is none. */
+    ObjectNode get(String id);
 
-    WorkspaceStore(Path file) {
-        this.file = file;
-        this.workspaces = load(file);
+    /** Stores a new workspace unless its id is taken; true if it was stored. */
+    boolean create(String id, ObjectNode workspace);
+
+    /** Removes the workspace if there is one. */
+    void remove(String id);
+
+    /**
+     * Reads the workspace, lets {@code change} look at and change a copy of it (null when there is
+     * none), and stores the copy if it differs, all as one atomic step. {@code change} may run more
+     * than once (when another node changed the workspace in between), so it must do nothing but
+     * change its argument and compute its result; its last result is returned.
+     */
+    <R> R update(String id, Change<R> change);
+
+    /** Frees connections; the store is not used afterwards. */
+    @Override
+    void close();
+
+    /** A read-modify-write of one workspace. */
+    @FunctionalInterface
+    interface Change<R> {
+        R apply(ObjectNode workspace);
     }
 
-    private ObjectNode load(Path path) {
-        if (path == null || !Files.exists(path)) return json.createObjectNode();
-        try {
-            JsonNode root = json.readTree(path.toFile());
-            if (root instanceof ObjectNode object) {
-                log.info("Loaded {} workspaces from {}", object.size(), path);
-                return object;
-            }
-            throw new IllegalArgumentException("workspaces storage file " + path + " does not hold a JSON object");
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read workspaces storage file " + path + ": " + e.getMessage(), e);
-        }
-    }
-
-    synchronized ObjectNode get(String id) {
-        JsonNode workspace = workspaces.get(id);
-        return workspace instanceof ObjectNode object ? object : null;
-    }
-
-    synchronized void put(String id, ObjectNode workspace) {
-        workspaces.set(id, workspace);
-        save();
-    }
-
-    synchronized void remove(String id) {
-        workspaces.remove(id);
-        save();
-    }
-
-    synchronized int size() {
-        return workspaces.size();
-    }
-
-    /** Writes the map if a storage file is configured; a failure is logged, and memory stays right. */
-    synchronized void save() {
-        if (file == null) return;
-        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-        try {
-            byte[] bytes = json.writeValueAsBytes(workspaces);
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                channel.write(java.nio.ByteBuffer.wrap(bytes));
-                channel.force(true);
-            }
-            try {
-                Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            log.error("Cannot write workspaces to {}: {}", file, e.toString());
+    /** Thrown when the store cannot be reached; the event that needed it is dropped. */
+    final class Unavailable extends RuntimeException {
+        Unavailable(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

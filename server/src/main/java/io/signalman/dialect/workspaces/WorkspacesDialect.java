@@ -64,6 +64,11 @@ public final class WorkspacesDialect implements Dialect, SocketIoDialect {
         String secret = env.get("MAGICK_TOKEN");
         String salt = env.get("SALT_STRING");
         if (secret == null || salt == null) {
+            if (config.cluster() != null) {
+                // Every node must accept the tokens the others issued, and again after a restart.
+                throw new IllegalArgumentException("workspaces with --cluster: set MAGICK_TOKEN and SALT_STRING,"
+                        + " the same on every node");
+            }
             if (!development) {
                 throw new IllegalArgumentException("workspaces: set MAGICK_TOKEN and SALT_STRING (environment or .env),"
                         + " or DEVELOPMENT=true for throw-away ones");
@@ -78,7 +83,12 @@ public final class WorkspacesDialect implements Dialect, SocketIoDialect {
                     + " --listen 'workspaces@PORT?cert=PEM&key=PEM' or --tls-cert/--tls-key");
         }
         tokens = new WorkspaceTokens(secret, salt);
-        store = new WorkspaceStore(config.workspacesStorageFile() == null ? null : Path.of(config.workspacesStorageFile()));
+        if (config.cluster() != null && config.workspacesStorageFile() != null) {
+            throw new IllegalArgumentException("workspaces: --workspaces-storage-file and --cluster exclude each other;"
+                    + " with --cluster the workspaces live in Redis");
+        }
+        store = config.cluster() != null ? new RedisWorkspaceStore(config.cluster())
+                : new LocalWorkspaceStore(config.workspacesStorageFile() == null ? null : Path.of(config.workspacesStorageFile()));
         iceServers = new IceServersSource(development, IceBroker.from(config));
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         // Bounded: a flood of events waits in a bounded queue instead of growing the heap.
@@ -162,6 +172,19 @@ public final class WorkspacesDialect implements Dialect, SocketIoDialect {
                             + path.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                             + "</pre>\n</body>\n</html>\n");
         });
+    }
+
+    /** Lets queued events finish for a moment, then closes the store (and its Redis connection). */
+    @Override
+    public void close() {
+        if (workers == null) return;
+        workers.shutdown();
+        try {
+            workers.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        store.close();
     }
 
     Switchboard switchboard() {

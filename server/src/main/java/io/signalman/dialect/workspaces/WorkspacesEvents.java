@@ -13,6 +13,7 @@ import io.signalman.core.RoomPolicy;
 import io.signalman.core.Switchboard;
 import io.signalman.dialect.JsJson;
 import io.signalman.dialect.SocketIoOutlet;
+import io.signalman.ops.RateLimitedLog;
 import io.signalman.transport.socketio.SocketIoEvents;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -25,7 +26,13 @@ import org.slf4j.LoggerFactory;
  * to the socket stored for attendee X in the workspace's {@code socketMap}.
  *
  * <p>bcrypt makes token checks slow on purpose, so a socket's events run, one after another in
- * arrival order, on a worker pool rather than on the event loop.
+ * arrival order, on a worker pool rather than on the event loop. That is also why a handler may
+ * wait for the store: with {@code --cluster} a read or an update is a Redis round trip, bounded by
+ * {@link RedisWorkspaceStore#TIMEOUT}, and only this socket's lane and one worker wait (netty-socketio
+ * and Netty threads hand events over and return at once).
+ *
+ * <p>Handlers decide from what {@link WorkspaceStore#update} saw atomically, then answer: the
+ * change function only changes the workspace (it may run twice when another node raced it).
  */
 final class WorkspacesEvents {
     private static final Logger log = LoggerFactory.getLogger(WorkspacesEvents.class);
@@ -49,6 +56,7 @@ final class WorkspacesEvents {
     private final WorkspaceStore store;
     private final WorkspaceTokens tokens;
     private final Executor workers;
+    private final RateLimitedLog storeLog = new RateLimitedLog(log, 10_000);
 
     WorkspacesEvents(WorkspacesDialect dialect) {
         this.dialect = dialect;
@@ -104,6 +112,10 @@ final class WorkspacesEvents {
             client.set(LANE, lane.thenRunAsync(() -> {
                 try {
                     task.run();
+                } catch (WorkspaceStore.Unavailable e) {
+                    // The client hears nothing, as when a packet is lost; it may send the event again.
+                    dialect.meters().error("store-unavailable");
+                    storeLog.info("workspaces: an event was dropped: {}", e.getMessage());
                 } catch (RuntimeException e) {
                     log.warn("workspaces event from {} failed: {}", client.getSessionId(), e.toString(), e);
                 }
@@ -134,7 +146,8 @@ final class WorkspacesEvents {
 
         // The original let a supplied id overwrite a live workspace (taking it from its owner); a
         // taken id gets a fresh one instead, which the client learns from `created`. The token is
-        // hashed outside the store's lock, so the id is checked again before the workspace is stored.
+        // hashed before the workspace is stored, and another socket (on any node) may take the id
+        // meanwhile, so storing is a put-if-absent that draws a new id when it loses.
         String workspaceId = suppliedIdOr(requested.get("id"));
         ObjectNode workspace;
         for (;;) {
@@ -148,12 +161,7 @@ final class WorkspacesEvents {
             workspace.put("token", tokens.workspaceToken(workspaceId, pin));
             workspace.putObject("attendees").set(attendeeId, attendee);
             workspace.putObject("socketMap").put(attendeeId, sid(client));
-            synchronized (store) {
-                if (store.get(workspaceId) == null) {
-                    store.put(workspaceId, workspace);
-                    break;
-                }
-            }
+            if (store.create(workspaceId, workspace)) break;
         }
 
         ObjectNode created = NODES.objectNode();
@@ -182,36 +190,32 @@ final class WorkspacesEvents {
             alert(client, WRONG_PIN);
             return;
         }
-        ObjectNode grant;
+        String attendeeId = suppliedIdOr(requestedAttendee.get("id"));
         ObjectNode attendee = NODES.objectNode();
-        synchronized (store) {
-            ObjectNode workspace = store.get(workspaceId);
-            if (workspace == null) {
-                toSender(client, "destroyed", NODES.objectNode());
-                return;
-            }
-            String owner = workspace.path("owner").asText();
-            if (!owner.equals(requestedAttendee.path("id").asText(null))
+        attendee.put("id", attendeeId);
+        attendee.set("name", or(requestedAttendee.get("name"), dialect.anonymousAttendee()));
+        attendee.set("avatar", or(requestedAttendee.get("avatar"), ""));
+        // One atomic step, across nodes too: two attends for the last seat cannot both see it free.
+        Outcome outcome = store.update(workspaceId, workspace -> {
+            if (workspace == null) return Outcome.MISSING;
+            if (!workspace.path("owner").asText().equals(requestedAttendee.path("id").asText(null))
                     && WorkspaceStore.attendeeCount(workspace) >= dialect.capacity()) {
-                toSender(client, "full", NODES.objectNode());
-                return;
+                return Outcome.FULL;
             }
-            String attendeeId = suppliedIdOr(requestedAttendee.get("id"));
-            attendee.put("id", attendeeId);
-            attendee.set("name", or(requestedAttendee.get("name"), dialect.anonymousAttendee()));
-            attendee.set("avatar", or(requestedAttendee.get("avatar"), ""));
-            workspace.withObject("/attendees").set(attendeeId, attendee);
+            workspace.withObject("/attendees").set(attendeeId, attendee.deepCopy());
             workspace.withObject("/socketMap").put(attendeeId, sid(client));
-            store.put(workspaceId, workspace);
-            grant = NODES.objectNode();
-            ObjectNode shown = pick(workspace, "id", "name", "avatar", "owner", "created", "token");
-            shown.set("call", workspace.has("call") ? workspace.get("call") : NODES.nullNode());
-            grant.set("workspace", shown);
-            grant.set("attendee", attendee.deepCopy());
-            grant.set("attendees", workspace.get("attendees").deepCopy());
-            grant.put("accessToken", tokens.accessToken(workspaceId, owner, attendeeId));
-            grant.set("nonce", or(data.get("nonce"), ""));
-        }
+            return Outcome.done(workspace);
+        });
+        if (refused(client, outcome)) return;
+        ObjectNode workspace = outcome.workspace();
+        ObjectNode grant = NODES.objectNode();
+        ObjectNode shown = pick(workspace, "id", "name", "avatar", "owner", "created", "token");
+        shown.set("call", workspace.has("call") ? workspace.get("call") : NODES.nullNode());
+        grant.set("workspace", shown);
+        grant.set("attendee", attendee.deepCopy());
+        grant.set("attendees", workspace.get("attendees").deepCopy());
+        grant.put("accessToken", tokens.accessToken(workspaceId, workspace.path("owner").asText(), attendeeId));
+        grant.set("nonce", or(data.get("nonce"), ""));
         joinRoom(client, workspaceId);
         toSender(client, "attendance-granted", grant);
         toOthers(client, workspaceId, "attend", attendee);
@@ -222,26 +226,27 @@ final class WorkspacesEvents {
         if (access == null) return;
         ObjectNode requestedAttendee = object(data, "attendee");
         ObjectNode attendee = NODES.objectNode();
-        ObjectNode grant = NODES.objectNode();
-        synchronized (store) {
-            ObjectNode workspace = existing(client, access.workspaceId);
-            if (workspace == null) return;
-            attendee.put("id", access.attendeeId);
-            attendee.set("name", or(requestedAttendee.get("name"), dialect.anonymousAttendee()));
-            attendee.set("avatar", or(requestedAttendee.get("avatar"), ""));
-            attendee.put("socket", sid(client));
-            workspace.withObject("/attendees").set(access.attendeeId, attendee);
+        attendee.put("id", access.attendeeId);
+        attendee.set("name", or(requestedAttendee.get("name"), dialect.anonymousAttendee()));
+        attendee.set("avatar", or(requestedAttendee.get("avatar"), ""));
+        attendee.put("socket", sid(client));
+        Outcome outcome = store.update(access.workspaceId, workspace -> {
+            if (workspace == null) return Outcome.MISSING;
+            workspace.withObject("/attendees").set(access.attendeeId, attendee.deepCopy());
             // The original left socketMap pointing at the old socket; directed messages then went nowhere.
             workspace.withObject("/socketMap").put(access.attendeeId, sid(client));
-            store.put(access.workspaceId, workspace);
-            grant.set("workspace", pick(workspace, "id", "name", "avatar", "owner", "created", "token"));
-            grant.set("attendee", attendee.deepCopy());
-            grant.set("attendees", workspace.get("attendees").deepCopy());
-            grant.put("accessToken", tokens.accessToken(access.workspaceId, workspace.path("owner").asText(),
-                    access.attendeeId));
-            grant.put("nonce", "");
-            grant.set("call", workspace.has("call") ? workspace.get("call") : NODES.nullNode());
-        }
+            return Outcome.done(workspace);
+        });
+        if (refused(client, outcome)) return;
+        ObjectNode workspace = outcome.workspace();
+        ObjectNode grant = NODES.objectNode();
+        grant.set("workspace", pick(workspace, "id", "name", "avatar", "owner", "created", "token"));
+        grant.set("attendee", attendee.deepCopy());
+        grant.set("attendees", workspace.get("attendees").deepCopy());
+        grant.put("accessToken", tokens.accessToken(access.workspaceId, workspace.path("owner").asText(),
+                access.attendeeId));
+        grant.put("nonce", "");
+        grant.set("call", workspace.has("call") ? workspace.get("call") : NODES.nullNode());
         joinRoom(client, access.workspaceId);
         toSender(client, "re-attendance-granted", grant);
         toOthers(client, access.workspaceId, "attend", attendee);
@@ -259,17 +264,14 @@ final class WorkspacesEvents {
     void leave(SocketIOClient client, ObjectNode data) {
         Access access = checkAccessToken(client, data, false);
         if (access == null) return;
-        synchronized (store) {
-            ObjectNode workspace = existing(client, access.workspaceId);
-            if (workspace == null) return;
-            if (workspace.path("owner").asText().equals(access.attendeeId)) {
-                alert(client, OWNER_CANNOT_LEAVE);
-                return;
-            }
+        Outcome outcome = store.update(access.workspaceId, workspace -> {
+            if (workspace == null) return Outcome.MISSING;
+            if (workspace.path("owner").asText().equals(access.attendeeId)) return Outcome.alert(OWNER_CANNOT_LEAVE);
             workspace.withObject("/attendees").remove(access.attendeeId);
             workspace.withObject("/socketMap").remove(access.attendeeId);
-            store.put(access.workspaceId, workspace);
-        }
+            return Outcome.done(workspace);
+        });
+        if (refused(client, outcome)) return;
         toOthers(client, access.workspaceId, "leave", data.get("attendee"));
         leaveRoom(client, access.workspaceId);
     }
@@ -279,23 +281,19 @@ final class WorkspacesEvents {
         if (access == null) return;
         JsonNode kicked = data.get("kickedAttendee");
         String kickedId = kicked == null ? null : textOrNull(kicked.get("id"));
-        String kickedSocket;
-        synchronized (store) {
-            ObjectNode workspace = existing(client, access.workspaceId);
-            if (workspace == null) return;
+        Outcome outcome = store.update(access.workspaceId, workspace -> {
+            if (workspace == null) return Outcome.MISSING;
             // The original threw here without a kickedAttendee (and went down): ignored.
-            if (kicked == null || kicked.isNull() || kicked.isMissingNode()) return;
-            if (workspace.path("owner").asText().equals(kickedId)) {
-                alert(client, OWNER_CANNOT_BE_KICKED);
-                return;
-            }
-            kickedSocket = kickedId == null ? null : workspace.path("socketMap").path(kickedId).asText(null);
-            if (kickedId != null) {
-                workspace.withObject("/attendees").remove(kickedId);
-                workspace.withObject("/socketMap").remove(kickedId);
-                store.put(access.workspaceId, workspace);
-            }
-        }
+            if (kicked == null || kicked.isNull() || kicked.isMissingNode()) return Outcome.IGNORED;
+            if (workspace.path("owner").asText().equals(kickedId)) return Outcome.alert(OWNER_CANNOT_BE_KICKED);
+            if (kickedId == null) return Outcome.done(workspace);
+            String socket = workspace.path("socketMap").path(kickedId).asText(null);
+            workspace.withObject("/attendees").remove(kickedId);
+            workspace.withObject("/socketMap").remove(kickedId);
+            return Outcome.kicked(workspace, socket);
+        });
+        if (refused(client, outcome)) return;
+        String kickedSocket = outcome.socket();
         toSender(client, "kicked", kicked);
         toOthers(client, access.workspaceId, "kicked", kicked);
         if (kickedSocket != null) {
@@ -307,32 +305,34 @@ final class WorkspacesEvents {
     void ring(SocketIOClient client, ObjectNode data) {
         Access access = checkAccessToken(client, data, false);
         if (access == null) return;
-        synchronized (store) {
-            ObjectNode workspace = existing(client, access.workspaceId);
-            if (workspace == null) return;
-            JsonNode call = data.path("workspace").get("call");
-            if (call == null) workspace.remove("call"); else workspace.set("call", call);
-            store.put(access.workspaceId, workspace);
-        }
+        JsonNode call = data.path("workspace").get("call");
+        Outcome outcome = store.update(access.workspaceId, workspace -> {
+            if (workspace == null) return Outcome.MISSING;
+            if (call == null) workspace.remove("call"); else workspace.set("call", call.deepCopy());
+            return Outcome.done(workspace);
+        });
+        if (refused(client, outcome)) return;
         ObjectNode ring = NODES.objectNode();
         ring.set("workspace", data.get("workspace"));
         setIfPresent(ring, "caller", data.get("attendee"));
         setIfPresent(ring, "offer", data.get("offer"));
         setIfPresent(ring, "call", data.get("call"));
         ring.set("nonce", or(data.get("nonce"), ""));
-        toAttendee(client, access.workspaceId, data.path("callee").path("id").asText(null), "ring", ring);
+        toAttendee(client, outcome.workspace(), data.path("callee").path("id").asText(null), "ring", ring);
     }
 
     void answer(SocketIOClient client, ObjectNode data) {
         Access access = checkAccessToken(client, data, false);
-        if (access == null || existing(client, access.workspaceId) == null) return;
+        if (access == null) return;
+        ObjectNode workspace = existing(client, access.workspaceId);
+        if (workspace == null) return;
         ObjectNode answer = NODES.objectNode();
         answer.set("workspace", data.get("workspace"));
         setIfPresent(answer, "callee", data.get("attendee"));
         setIfPresent(answer, "answer", data.get("answer"));
         setIfPresent(answer, "call", data.get("call"));
         answer.set("nonce", or(data.get("nonce"), ""));
-        toAttendee(client, access.workspaceId, data.path("caller").path("id").asText(null), "answer", answer);
+        toAttendee(client, workspace, data.path("caller").path("id").asText(null), "answer", answer);
     }
 
     void busy(SocketIOClient client, ObjectNode data) {
@@ -348,12 +348,12 @@ final class WorkspacesEvents {
     void hangup(SocketIOClient client, ObjectNode data) {
         Access access = checkAccessToken(client, data, false);
         if (access == null) return;
-        synchronized (store) {
-            ObjectNode workspace = existing(client, access.workspaceId);
-            if (workspace == null) return;
+        Outcome outcome = store.update(access.workspaceId, workspace -> {
+            if (workspace == null) return Outcome.MISSING;
             workspace.remove("call");
-            store.put(access.workspaceId, workspace);
-        }
+            return Outcome.done(workspace);
+        });
+        if (refused(client, outcome)) return;
         ObjectNode hangup = NODES.objectNode();
         setIfPresent(hangup, "attendee", data.get("attendee"));
         setIfPresent(hangup, "call", data.get("call"));
@@ -365,23 +365,25 @@ final class WorkspacesEvents {
         // Without a workspace the original threw (and went down): ignored, not "destroyed".
         if (!(data.get("workspace") instanceof ObjectNode requested)) return;
         String workspaceId = textOrNull(requested.get("id"));
-        if (existing(client, workspaceId) == null) return;
+        ObjectNode workspace = existing(client, workspaceId);
+        if (workspace == null) return;
         ObjectNode candidate = NODES.objectNode();
         setIfPresent(candidate, "attendee", data.get("attendee"));
         setIfPresent(candidate, "broadcaster", data.get("broadcaster"));
         setIfPresent(candidate, "candidate", data.get("candidate"));
-        toAttendee(client, workspaceId, data.path("attendee").path("id").asText(null), "icecandidate", candidate);
+        toAttendee(client, workspace, data.path("attendee").path("id").asText(null), "icecandidate", candidate);
     }
 
     /** No token check, as in the original. The addressee sees the sender as {@code attendee}. */
     void negotiation(SocketIOClient client, ObjectNode data) {
         if (!(data.get("workspace") instanceof ObjectNode requested)) return;
         String workspaceId = textOrNull(requested.get("id"));
-        if (existing(client, workspaceId) == null) return;
+        ObjectNode workspace = existing(client, workspaceId);
+        if (workspace == null) return;
         ObjectNode negotiation = NODES.objectNode();
         setIfPresent(negotiation, "attendee", data.get("broadcaster"));
         setIfPresent(negotiation, "message", data.get("message"));
-        toAttendee(client, workspaceId, data.path("attendee").path("id").asText(null), "negotiation", negotiation);
+        toAttendee(client, workspace, data.path("attendee").path("id").asText(null), "negotiation", negotiation);
     }
 
     /** {@code mic-toggle} and {@code cam-toggle}: the same event to the others. */
@@ -399,6 +401,45 @@ final class WorkspacesEvents {
     // ---- the original's access check ----------------------------------------------------------
 
     private record Access(String workspaceId, String attendeeId, String owner) {}
+
+    /**
+     * What a store update decided: done, with the workspace as stored after it (and the socket of a
+     * kicked attendee), or why nothing changed: the workspace is missing, it is full, an alert, or a
+     * malformed payload to ignore.
+     */
+    private record Outcome(Kind kind, ObjectNode workspace, String alert, String socket) {
+        enum Kind { DONE, MISSING, FULL, ALERT, IGNORED }
+
+        static final Outcome MISSING = new Outcome(Kind.MISSING, null, null, null);
+        static final Outcome FULL = new Outcome(Kind.FULL, null, null, null);
+        static final Outcome IGNORED = new Outcome(Kind.IGNORED, null, null, null);
+
+        static Outcome done(ObjectNode workspace) {
+            return new Outcome(Kind.DONE, workspace, null, null);
+        }
+
+        static Outcome kicked(ObjectNode workspace, String socket) {
+            return new Outcome(Kind.DONE, workspace, null, socket);
+        }
+
+        static Outcome alert(String text) {
+            return new Outcome(Kind.ALERT, null, text, null);
+        }
+    }
+
+    /** Answers a refusal as the original did ({@code destroyed}, {@code full}, the alert); false if the change was made. */
+    private boolean refused(SocketIOClient client, Outcome outcome) {
+        switch (outcome.kind()) {
+            case DONE -> {
+                return false;
+            }
+            case MISSING -> toSender(client, "destroyed", NODES.objectNode());
+            case FULL -> toSender(client, "full", NODES.objectNode());
+            case ALERT -> alert(client, outcome.alert());
+            case IGNORED -> { }
+        }
+        return true;
+    }
 
     /** The six checks of the original, in its order; sends the first failing check's alert. */
     private Access checkAccessToken(SocketIOClient client, ObjectNode data, boolean ownerOnly) {
@@ -465,10 +506,9 @@ final class WorkspacesEvents {
     }
 
     /** The socket the workspace lists for an attendee; an unknown attendee is silently skipped. */
-    private void toAttendee(SocketIOClient client, String workspaceId, String attendeeId, String event, JsonNode argument) {
+    private void toAttendee(SocketIOClient client, ObjectNode workspace, String attendeeId, String event, JsonNode argument) {
         if (attendeeId == null) return;
-        ObjectNode workspace = store.get(workspaceId);
-        String socket = workspace == null ? null : workspace.path("socketMap").path(attendeeId).asText(null);
+        String socket = workspace.path("socketMap").path(attendeeId).asText(null);
         if (socket == null) return;
         switchboard.sendTo(WorkspacesDialect.REALM, socket, sid(client),
                 SocketIoEvents.event(event, JsJson.stringifyUtf8(argument)), System.nanoTime());

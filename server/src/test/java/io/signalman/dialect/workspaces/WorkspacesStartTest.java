@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.signalman.SignalmanServer;
+import io.signalman.cluster.redis.ClusterOptions;
 import io.signalman.testing.TestConfigs;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,6 +47,22 @@ class WorkspacesStartTest {
                 assertThat(page.body()).contains("Your webRTCWorkspaces Signaling Server is up and running!");
             }
         }
+    }
+
+    /** Nodes of a cluster check each other's tokens, and keep workspaces in Redis, not in a file. */
+    @Test
+    void aClusteredNodeNeedsASharedSecretAndNoStorageFile() {
+        ClusterOptions cluster = new ClusterOptions(
+                System.getenv().getOrDefault("SIGNALMAN_TEST_REDIS", "redis://127.0.0.1:6379"),
+                "test:wsstart:" + System.nanoTime() + ":", "n1", 1000, 5000, 1000);
+        assertThatThrownBy(() -> SignalmanServer.start(workspaces().cluster(cluster)
+                .originalEnv("DEVELOPMENT", "true").build()).close())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--cluster").hasMessageContaining("the same on every node");
+        assertThatThrownBy(() -> SignalmanServer.start(workspaces().cluster(cluster)
+                .originalEnv("MAGICK_TOKEN", "secret").originalEnv("SALT_STRING", "salt")
+                .workspacesStorageFile("workspaces.json").build()).close())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--workspaces-storage-file");
     }
 
     @Test

@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class WorkspaceStoreTest {
+class LocalWorkspaceStoreTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A storage file as the original wrote it with JSON.stringify (one line, attendees with a socket, a call). */
@@ -32,7 +32,7 @@ class WorkspaceStoreTest {
     void loadsTheOriginalsFileAndKeepsEveryField() throws Exception {
         Path file = dir.resolve("workspaces.json");
         Files.writeString(file, ORIGINAL_FILE);
-        WorkspaceStore store = new WorkspaceStore(file);
+        LocalWorkspaceStore store = new LocalWorkspaceStore(file);
         assertThat(store.size()).isEqualTo(1);
         ObjectNode workspace = store.get("_Wk5pQ2rT8aZ");
         assertThat(workspace).isEqualTo(JSON.readTree(ORIGINAL_FILE).get("_Wk5pQ2rT8aZ"));
@@ -44,14 +44,14 @@ class WorkspaceStoreTest {
     void everyChangeIsWrittenAndReadBackByTheNextProcess() throws Exception {
         Path file = dir.resolve("workspaces.json");
         Files.writeString(file, ORIGINAL_FILE);
-        WorkspaceStore store = new WorkspaceStore(file);
+        LocalWorkspaceStore store = new LocalWorkspaceStore(file);
         ObjectNode added = (ObjectNode) JSON.readTree("{\"id\":\"_New0000000\",\"name\":\"N\",\"attendees\":{},\"socketMap\":{}}");
         store.put("_New0000000", added);
         store.remove("_Wk5pQ2rT8aZ");
 
         JsonNode onDisk = JSON.readTree(file.toFile());
         assertThat(onDisk).isEqualTo(JSON.readTree("{\"_New0000000\":" + added + "}"));
-        WorkspaceStore reloaded = new WorkspaceStore(file);
+        LocalWorkspaceStore reloaded = new LocalWorkspaceStore(file);
         assertThat(reloaded.size()).isEqualTo(1);
         assertThat(reloaded.get("_New0000000")).isEqualTo(added);
         assertThat(reloaded.get("_Wk5pQ2rT8aZ")).isNull();
@@ -66,7 +66,7 @@ class WorkspaceStoreTest {
         Files.writeString(file, ORIGINAL_FILE);
         Path oldVersion = dir.resolve("old-version.json");
         Files.createLink(oldVersion, file);
-        WorkspaceStore store = new WorkspaceStore(file);
+        LocalWorkspaceStore store = new LocalWorkspaceStore(file);
         store.put("_New0000000", JSON.createObjectNode().put("id", "_New0000000"));
 
         assertThat(Files.readString(oldVersion)).isEqualTo(ORIGINAL_FILE);
@@ -79,16 +79,16 @@ class WorkspaceStoreTest {
         Path file = dir.resolve("workspaces.json");
         Files.writeString(file, ORIGINAL_FILE);
         Files.writeString(dir.resolve("workspaces.json.tmp"), "{\"half\":");
-        WorkspaceStore store = new WorkspaceStore(file);
+        LocalWorkspaceStore store = new LocalWorkspaceStore(file);
         assertThat(store.size()).isEqualTo(1);
         store.put("_New0000000", JSON.createObjectNode().put("id", "_New0000000"));
-        assertThat(new WorkspaceStore(file).size()).isEqualTo(2);
+        assertThat(new LocalWorkspaceStore(file).size()).isEqualTo(2);
         assertThat(filesIn(dir)).containsExactly("workspaces.json");
     }
 
     @Test
     void withoutAFileEverythingStaysInMemory() {
-        WorkspaceStore store = new WorkspaceStore(null);
+        LocalWorkspaceStore store = new LocalWorkspaceStore(null);
         store.put("_a00", JSON.createObjectNode().put("id", "_a00"));
         assertThat(store.get("_a00").get("id").asText()).isEqualTo("_a00");
         assertThat(filesIn(dir)).isEmpty();
@@ -97,7 +97,7 @@ class WorkspaceStoreTest {
     @Test
     void aMissingFileStartsEmptyAndIsCreatedOnTheFirstChange() throws Exception {
         Path file = dir.resolve("new.json");
-        WorkspaceStore store = new WorkspaceStore(file);
+        LocalWorkspaceStore store = new LocalWorkspaceStore(file);
         assertThat(store.size()).isZero();
         assertThat(file).doesNotExist();
         store.put("_a00", JSON.createObjectNode().put("id", "_a00"));
@@ -108,11 +108,11 @@ class WorkspaceStoreTest {
     void aFileThatIsNotAWorkspaceMapStopsTheStartWithItsName() throws Exception {
         Path broken = dir.resolve("broken.json");
         Files.writeString(broken, "{\"_a\":");
-        assertThatThrownBy(() -> new WorkspaceStore(broken))
+        assertThatThrownBy(() -> new LocalWorkspaceStore(broken))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(broken.toString());
         Path array = dir.resolve("array.json");
         Files.writeString(array, "[1,2]");
-        assertThatThrownBy(() -> new WorkspaceStore(array))
+        assertThatThrownBy(() -> new LocalWorkspaceStore(array))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not hold a JSON object");
     }
 
@@ -120,7 +120,7 @@ class WorkspaceStoreTest {
     void aFailedWriteKeepsTheChangeInMemory() throws Exception {
         Path sub = Files.createDirectory(dir.resolve("sub"));
         Path file = sub.resolve("workspaces.json");
-        WorkspaceStore store = new WorkspaceStore(file);
+        LocalWorkspaceStore store = new LocalWorkspaceStore(file);
         Files.delete(sub); // nowhere to write now
         store.put("_a00", JSON.createObjectNode().put("id", "_a00"));
         assertThat(store.get("_a00")).isNotNull();
