@@ -22,7 +22,8 @@ const bcrypt = require('bcryptjs');
 const SECRET = 'compat-magick-token';
 const SALT = 'compat-salt-string';
 const ENV = { MAGICK_TOKEN: SECRET, SALT_STRING: SALT, DEVELOPMENT: 'false' };
-const ARGS = ['--listen', 'workspaces@127.0.0.1:0', '--ice-server', 'stun:stun.example.org:3478'];
+// Socket.IO clients get no goaway: a stop would wait out the whole SIGTERM drain for those still open.
+const ARGS = ['--listen', 'workspaces@127.0.0.1:0', '--ice-server', 'stun:stun.example.org:3478', '--drain-timeout-ms', '1000'];
 const ID = /^_[0-9A-Za-z]{10}$/;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -550,12 +551,13 @@ describe('configuration', () => {
   test('DEVELOPMENT=true: the development STUN list with the legacy `url` key, from the .env keys', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'signalman-dev-'));
     fs.writeFileSync(path.join(dir, '.env'), 'DEVELOPMENT=true\n');
-    const dev = await startServer(['--listen', 'workspaces@127.0.0.1:0'], { env: clean, cwd: dir });
+    const dev = await startServer(['--listen', 'workspaces@127.0.0.1:0', '--drain-timeout-ms', '1000'], { env: clean, cwd: dir });
     try {
       const c = await client('dev', `http://127.0.0.1:${dev.ports.workspaces}`);
       // no payload at all, as iceservers' payload was ignored by the original
       c.emit('iceservers');
       assert.deepEqual(await c.next('iceservers'), [0, 1, 2, 3, 4].map((i) => ({ url: `stun:stun${i ? i : ''}.l.google.com:19302` })));
+      c.close(); // else SIGTERM's drain waits its whole timeout for this client
     } finally {
       await dev.stop();
       fs.rmSync(dir, { recursive: true, force: true });
