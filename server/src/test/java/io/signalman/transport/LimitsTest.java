@@ -82,7 +82,8 @@ class LimitsTest {
         }
         assertThat(answers.stream().filter(a -> a.startsWith("{\"type\":\"pong\"")).count()).isBetween(5L, 7L);
         assertThat(answers).anyMatch(a -> "rate-limited".equals(Json.field(a, "code")));
-        assertThat(flooder.awaitClose()).isEqualTo(1008);
+        // 1008, or a reset (-1) when the server's close meets frames the flooder is still sending.
+        assertThat(flooder.awaitClose()).isIn(1008, -1);
         assertThat(calm.isClosed()).as("calm closed: %d", calm.isClosed() ? calm.awaitClose() : 0).isFalse();
         calm.send("{\"type\":\"ping\",\"id\":1}");
         assertThat(calm.next()).isEqualTo("{\"type\":\"pong\",\"re\":1}");
