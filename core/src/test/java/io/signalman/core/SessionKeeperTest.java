@@ -33,6 +33,20 @@ class SessionKeeperTest {
         return peer;
     }
 
+    /** Peers a and b in room r; a's session "s" has lost its connection. */
+    private record Lost(SessionKeeper keeper, Peer a, Peer b, RecordingOutlet first, RecordingOutlet other) {}
+
+    private Lost lost(long windowMillis, int maxHeld) {
+        SessionKeeper keeper = new SessionKeeper(board, timers, windowMillis, maxHeld, "t");
+        RecordingOutlet first = new RecordingOutlet();
+        RecordingOutlet other = new RecordingOutlet();
+        Peer a = joined("a", first, "r");
+        Peer b = joined("b", other, "r");
+        keeper.open("s", a, first, null);
+        assertThat(keeper.park("s", first)).isTrue();
+        return new Lost(keeper, a, b, first, other);
+    }
+
     /** Waits until the keeper's timer thread has run everything queued before now. */
     private void drainTimers() throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
@@ -86,13 +100,10 @@ class SessionKeeperTest {
 
     @Test
     void whenTheWindowPassesTheRoomsHearTimeoutAndTheTokenIsDead() throws Exception {
-        SessionKeeper keeper = new SessionKeeper(board, timers, 50, 100, "t");
-        RecordingOutlet first = new RecordingOutlet();
-        RecordingOutlet other = new RecordingOutlet();
-        Peer a = joined("a", first, "r");
-        joined("b", other, "r");
-        keeper.open("s", a, first, null);
-        keeper.park("s", first);
+        Lost lost = lost(50, 100);
+        SessionKeeper keeper = lost.keeper();
+        Peer a = lost.a();
+        RecordingOutlet other = lost.other();
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (a.isConnected() && System.nanoTime() < deadline) Thread.sleep(10);
@@ -107,13 +118,11 @@ class SessionKeeperTest {
 
     @Test
     void overflowingTheHoldEndsTheSessionInsteadOfLosingMessagesSilently() throws Exception {
-        SessionKeeper keeper = new SessionKeeper(board, timers, 60_000, 3, "t");
-        RecordingOutlet first = new RecordingOutlet();
-        RecordingOutlet other = new RecordingOutlet();
-        Peer a = joined("a", first, "r");
-        Peer b = joined("b", other, "r");
-        keeper.open("s", a, first, null);
-        keeper.park("s", first);
+        Lost lost = lost(60_000, 3);
+        SessionKeeper keeper = lost.keeper();
+        Peer a = lost.a();
+        Peer b = lost.b();
+        RecordingOutlet other = lost.other();
         for (int i = 0; i < 4; i++) board.signal(b, "a", "r", bytes("m" + i), 0);
 
         assertThat(keeper.resume("s", new RecordingOutlet())).as("its held messages are gone").isNull();
@@ -140,13 +149,10 @@ class SessionKeeperTest {
 
     @Test
     void aKickWhileWaitingEndsTheSession() throws Exception {
-        SessionKeeper keeper = new SessionKeeper(board, timers, 60_000, 10, "t");
-        RecordingOutlet first = new RecordingOutlet();
-        RecordingOutlet other = new RecordingOutlet();
-        Peer a = joined("a", first, "r");
-        joined("b", other, "r");
-        keeper.open("s", a, first, null);
-        keeper.park("s", first);
+        Lost lost = lost(60_000, 10);
+        SessionKeeper keeper = lost.keeper();
+        Peer a = lost.a();
+        RecordingOutlet other = lost.other();
         a.outlet().deliver(new Event.Kicked("bye"));
         drainTimers();
         assertThat(a.isConnected()).isFalse();

@@ -56,6 +56,20 @@ class NativeResumeTest {
         return client;
     }
 
+    /** Alice and bob in room {@code r}; alice has read bob's arrival. */
+    private record Pair(Client alice, Client bob) {}
+
+    private Pair pair(TestServer server) {
+        Client alice = joined(server, "r");
+        Client bob = joined(server, "r");
+        assertThat(alice.ws.next()).contains("peer-joined");
+        return new Pair(alice, bob);
+    }
+
+    private static String left(Client who, String reason) {
+        return "{\"type\":\"peer-left\",\"room\":\"r\",\"peer\":\"" + who.peer() + "\",\"reason\":\"" + reason + "\"}";
+    }
+
     private static String signal(String to, String data) {
         return "{\"type\":\"signal\",\"to\":\"" + to + "\",\"room\":\"r\",\"data\":" + data + "}";
     }
@@ -98,13 +112,12 @@ class NativeResumeTest {
     @Test
     void whenTheWindowPassesTheRoomHearsTimeoutAndTheTokenNoLongerWorks() {
         TestServer server = server(300, 256);
-        Client alice = joined(server, "r");
-        Client bob = joined(server, "r");
-        alice.ws.next();
+        Pair pair = pair(server);
+        Client alice = pair.alice();
+        Client bob = pair.bob();
 
         alice.ws.abort();
-        assertThat(bob.ws.next()).isEqualTo("{\"type\":\"peer-left\",\"room\":\"r\",\"peer\":\"" + alice.peer()
-                + "\",\"reason\":\"timeout\"}");
+        assertThat(bob.ws.next()).isEqualTo(left(alice, "timeout"));
         Client late = connect(server, "?resume=" + alice.session());
         assertThat(Json.field(late.welcome, "resumed")).isEqualTo("false");
         assertThat(late.peer()).isNotEqualTo(alice.peer());
@@ -114,22 +127,21 @@ class NativeResumeTest {
     @Test
     void aCleanCloseEndsTheSessionAtOnce() {
         TestServer server = server(30_000, 256);
-        Client alice = joined(server, "r");
-        Client bob = joined(server, "r");
-        alice.ws.next();
+        Pair pair = pair(server);
+        Client alice = pair.alice();
+        Client bob = pair.bob();
 
         alice.ws.close();
-        assertThat(bob.ws.next()).isEqualTo("{\"type\":\"peer-left\",\"room\":\"r\",\"peer\":\"" + alice.peer()
-                + "\",\"reason\":\"disconnected\"}");
+        assertThat(bob.ws.next()).isEqualTo(left(alice, "disconnected"));
         assertThat(Json.field(connect(server, "?resume=" + alice.session()).welcome, "resumed")).isEqualTo("false");
     }
 
     @Test
     void aResumeWhileTheOldConnectionLivesTakesItOver() {
         TestServer server = server(30_000, 256);
-        Client alice = joined(server, "r");
-        Client bob = joined(server, "r");
-        alice.ws.next();
+        Pair pair = pair(server);
+        Client alice = pair.alice();
+        Client bob = pair.bob();
 
         Client again = connect(server, "?resume=" + alice.session());
         assertThat(Json.field(again.welcome, "resumed")).isEqualTo("true");
@@ -143,9 +155,9 @@ class NativeResumeTest {
     @Test
     void tooManyHeldMessagesEndTheSession() {
         TestServer server = server(30_000, 5);
-        Client alice = joined(server, "r");
-        Client bob = joined(server, "r");
-        alice.ws.next();
+        Pair pair = pair(server);
+        Client alice = pair.alice();
+        Client bob = pair.bob();
 
         alice.ws.abort();
         bob.ws.expectSilence(200);
@@ -155,8 +167,7 @@ class NativeResumeTest {
             String frame = bob.ws.next();
             if (frame.contains("peer-left")) left = frame;
         }
-        assertThat(left).isEqualTo("{\"type\":\"peer-left\",\"room\":\"r\",\"peer\":\"" + alice.peer()
-                + "\",\"reason\":\"timeout\"}");
+        assertThat(left).isEqualTo(left(alice, "timeout"));
         assertThat(Json.field(connect(server, "?resume=" + alice.session()).welcome, "resumed")).isEqualTo("false");
     }
 
@@ -171,9 +182,9 @@ class NativeResumeTest {
     @Test
     void withAZeroWindowEveryLossEndsTheSession() {
         TestServer server = server(0, 256);
-        Client alice = joined(server, "r");
-        Client bob = joined(server, "r");
-        alice.ws.next();
+        Pair pair = pair(server);
+        Client alice = pair.alice();
+        Client bob = pair.bob();
         alice.ws.abort();
         assertThat(bob.ws.next()).contains("\"reason\":\"disconnected\"");
         assertThat(Json.field(connect(server, "?resume=" + alice.session()).welcome, "resumed")).isEqualTo("false");
