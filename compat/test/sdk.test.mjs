@@ -4,6 +4,8 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { startServer } from './support/server.mjs';
@@ -401,7 +403,9 @@ test('close() ends for good: connect() and waiting requests reject with closed, 
 test('a drain moves the client to another node of the cluster: the same peer, nothing lost, nothing announced', { timeout: 40000 }, async () => {
   const prefix = `sdk-drain-${process.pid}-${Date.now()}:`;
   const admin = 'sdk-drain-admin-token-0123456789';
-  const cluster = ['--cluster', 'redis://127.0.0.1:6379', '--cluster-prefix', prefix,
+  // A Redis of its own: the tests run in a network namespace where the machine's Redis is out of reach.
+  const redis = await startRedis();
+  const cluster = ['--cluster', `redis://127.0.0.1:${redis.port}`, '--cluster-prefix', prefix,
     '--cluster-heartbeat-ms', '200', '--cluster-node-timeout-ms', '1000'];
   const [draining, other] = await Promise.all([
     startServer([...cluster, '--admin-token', admin, '--goaway-reconnect-ms', '50', '--drain-timeout-ms', '20000']),
@@ -442,5 +446,28 @@ test('a drain moves the client to another node of the cluster: the same peer, no
     await until(() => !draining.alive(), 10000, 'the drained node stops once its last session left');
   } finally {
     await Promise.all([draining.stop(), other.stop()]);
+    redis.stop();
   }
 });
+
+/** A throw-away redis-server on a free loopback port. */
+async function startRedis() {
+  const port = await new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address();
+      probe.close(() => resolve(free));
+    });
+  });
+  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => { socket.end(); resolve(true); });
+      socket.on('error', () => resolve(false));
+    });
+    if (up) return { port, stop: () => child.kill('SIGKILL') };
+    await sleep(50);
+  }
+  child.kill('SIGKILL');
+  throw new Error('redis-server did not start');
+}
