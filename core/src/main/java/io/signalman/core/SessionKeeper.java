@@ -172,8 +172,12 @@ public final class SessionKeeper implements SessionSource {
     }
 
     @Override
-    public List<String> tokens() {
-        return List.copyOf(sessions.keySet());
+    public List<SessionSource.Kept> sessions() {
+        List<SessionSource.Kept> list = new java.util.ArrayList<>();
+        for (Kept kept : sessions.values()) {
+            list.add(new SessionSource.Kept(kept.token, kept.peer, kept.credentials != null));
+        }
+        return list;
     }
 
     /** How many sessions are kept now, connected or waiting for their client. */

@@ -17,8 +17,14 @@ public interface SessionSource {
      */
     Released release(String realm, String token, Outlet late);
 
-    /** The tokens of the sessions kept here now (for a node that leaves and hands them all over). */
-    List<String> tokens();
+    /**
+     * The sessions kept here now: for a node that leaves and hands them all over, or that must
+     * record them again after its store lost them.
+     */
+    List<Kept> sessions();
+
+    /** A session kept here: its token, its peer, and whether its id is bound to a proven identity. */
+    record Kept(String token, Peer peer, boolean identityBound) {}
 
     /** A session given up by {@link #release}. */
     record Released(Peer peer, List<Event> held) {}

@@ -332,7 +332,10 @@ class ClusterFailuresTest {
              WsClient carol = WsClient.connect(n1.ws("/v1/ws"));
              WsClient bob = WsClient.connect(n2.ws("/v1/ws"))) {
             String a = join(alice, "r");
-            String c = join(carol, "r");
+            String carolWelcome = nextOfType(carol, "welcome");
+            String c = Json.field(carolWelcome, "peer");
+            carol.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"r\"}");
+            nextOfType(carol, "joined");
             nextOfType(alice, "peer-joined");
             pause(200);
             String b = join(bob, "r");
@@ -368,6 +371,17 @@ class ClusterFailuresTest {
                 bob.expectSilence(300);
                 alice.expectSilence(0);
                 carol.expectSilence(0);
+
+                // Session records were written again too: carol, connected since before the restart,
+                // loses her connection and takes her session to the other node.
+                carol.abort();
+                pause(200);
+                alice.send("{\"type\":\"signal\",\"id\":5,\"to\":\"" + c + "\",\"data\":\"held\"}");
+                assertThat(nextOfType(alice, "ack")).contains("\"re\":5");
+                try (WsClient moved = WsClient.connect(n2.ws("/v1/ws?resume=" + Json.field(carolWelcome, "session")))) {
+                    assertThat(nextOfType(moved, "welcome")).contains("\"resumed\":true").contains(c);
+                    assertThat(nextOfType(moved, "signal")).contains("\"data\":\"held\"");
+                }
             }
             String metrics = n1.get("/metrics").body();
             assertThat(metrics).containsPattern("signalman_cluster_outages_total [1-9]");

@@ -525,7 +525,7 @@ public final class RedisEngine implements Engine {
      * another node claim them.
      */
     private void handAllOver() throws Exception {
-        movable.forEach((realmName, source) -> source.tokens().forEach(token -> handOver(realmName, token, true)));
+        movable.forEach((realmName, source) -> source.sessions().forEach(kept -> handOver(realmName, kept.token(), true)));
         subscription.async().unsubscribe(Wire.utf8(options.prefix() + "node:" + node))
                 .get(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         for (String key : List.copyOf(handedOver.keySet())) {
@@ -859,6 +859,13 @@ public final class RedisEngine implements Engine {
             Peer peer = realm(reader.text()).local.get(reader.text());
             if (peer != null) evictor.evict(peer, null, "replaced by a newer connection");
         }
+        // Session records may be gone too (Redis restarted empty): without them no other node could
+        // take these sessions over, nor hold them if this node died.
+        movable.forEach((realmName, source) -> source.sessions().forEach(kept -> {
+            if (kept.peer().isConnected() && realm(realmName).local.get(kept.peer().id()) == kept.peer()) {
+                sessionOpened(kept.peer(), kept.token(), kept.identityBound());
+            }
+        }));
         @SuppressWarnings("unchecked")
         List<Object> snapshot = (List<Object>) await(eval(Scripts.SNAPSHOT, ScriptOutputType.MULTI));
         if (snapshot == null) throw new IllegalStateException("no snapshot");
