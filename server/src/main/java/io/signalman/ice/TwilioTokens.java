@@ -40,8 +40,16 @@ final class TwilioTokens {
         return http;
     }
 
+    /** A token: Twilio's {@code ice_servers} as written, and how many seconds they stay valid. */
+    record Token(JsonNode servers, long ttlSeconds) {}
+
     /** Twilio's {@code ice_servers}, or null when the request fails or the answer has none. Never blocks. */
     CompletableFuture<JsonNode> fetch() {
+        return fetchToken().thenApply(token -> token == null ? null : token.servers());
+    }
+
+    /** A token, or null when the request fails or the answer has no servers. Never blocks. */
+    CompletableFuture<Token> fetchToken() {
         HttpRequest request = HttpRequest.newBuilder(tokensUri)
                 .timeout(Duration.ofSeconds(10))
                 .header("Authorization", authorization)
@@ -55,8 +63,13 @@ final class TwilioTokens {
                 return null;
             }
             try {
-                JsonNode servers = json.readTree(response.body()).get("ice_servers");
-                return servers != null && servers.isArray() ? servers : null;
+                JsonNode body = json.readTree(response.body());
+                JsonNode servers = body.get("ice_servers");
+                if (servers == null || !servers.isArray()) return null;
+                // Twilio writes the TTL as a string ("86400"); its default when absent is a day.
+                JsonNode ttl = body.get("ttl");
+                long seconds = ttl == null ? 86_400 : ttl.asLong(86_400);
+                return new Token(servers, seconds > 0 ? seconds : 86_400);
             } catch (IOException e) {
                 log.warn("Twilio answered something that is not JSON: {}", e.toString());
                 return null;

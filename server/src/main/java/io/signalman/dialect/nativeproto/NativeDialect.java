@@ -55,6 +55,7 @@ public final class NativeDialect implements Dialect, Endpoint {
                 config.idleTimeoutMs());
         this.roomPolicy = new RoomPolicy(config.roomCapacity(), true);
         this.ice = IceBroker.from(config);
+        ice.keepTwilioFresh(context.timers());
         this.decoder = new NativeDecoder(config.maxJsonDepth(), config.messageBytes(), config.maxMetaBytes());
         this.tokens = TokenVerifier.create(config.auth());
         this.metrics = context.metrics();
