@@ -25,7 +25,8 @@ import java.util.Set;
  * a client registers with {@code key}, {@code id} and {@code token} and then sends {@code OFFER},
  * {@code ANSWER}, {@code CANDIDATE} and {@code LEAVE} messages addressed by {@code dst}, which the
  * server forwards with {@code src} set. Messages for an id that has not connected wait for it, up
- * to {@code --peerjs-expire-timeout-ms}, then their senders get {@code EXPIRE}. Served at
+ * to {@code --peerjs-expire-timeout-ms}, then their senders get {@code EXPIRE} (in this node's memory,
+ * or with {@code --cluster} in Redis, where an id connecting to any node finds them). Served at
  * {@code --peerjs-path} on a listener of its own (port 9000, as the original) and under
  * {@code /peerjs} on the main listener.
  */
