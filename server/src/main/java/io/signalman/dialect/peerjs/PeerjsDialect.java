@@ -25,7 +25,8 @@ import java.util.Set;
  * a client registers with {@code key}, {@code id} and {@code token} and then sends {@code OFFER},
  * {@code ANSWER}, {@code CANDIDATE} and {@code LEAVE} messages addressed by {@code dst}, which the
  * server forwards with {@code src} set. Messages for an id that has not connected wait for it, up
- * to {@code --peerjs-expire-timeout-ms}, then their senders get {@code EXPIRE}. Served at
+ * to {@code --peerjs-expire-timeout-ms}, then their senders get {@code EXPIRE} (in this node's memory,
+ * or with {@code --cluster} in Redis, where an id connecting to any node finds them). Served at
  * {@code --peerjs-path} on a listener of its own (port 9000, as the original) and under
  * {@code /peerjs} on the main listener.
  */
@@ -41,6 +42,8 @@ public final class PeerjsDialect implements Dialect {
     private final PeerjsOptions options;
     private final PeerjsDecoder decoder;
     private final PendingMessages pending;
+    /** With {@code --cluster}: where messages for ids that have not connected wait instead of {@link #pending}. */
+    private final ClusterPendingMessages shared;
 
     public PeerjsDialect(DialectContext context) {
         ServerConfig config = context.config();
@@ -55,6 +58,9 @@ public final class PeerjsDialect implements Dialect {
         this.decoder = new PeerjsDecoder(config.maxJsonDepth());
         this.pending = new PendingMessages(options.queueLimit(), options.queueBytes(), options.expireTimeoutMs(),
                 this::expired);
+        this.shared = config.cluster() == null ? null
+                : new ClusterPendingMessages(config.cluster(), options.queueLimit(), options.queueBytes(),
+                        options.expireTimeoutMs(), context.timers(), this::expiredElsewhere);
     }
 
     @Override
@@ -138,6 +144,18 @@ public final class PeerjsDialect implements Dialect {
         }
     }
 
+    /** {@link #expired} for a message that waited in Redis: its sender may be on any node. */
+    private void expiredElsewhere(String sender, String dstJson) {
+        meters.error("expired");
+        byte[] frame = PeerjsFrames.expire(dstJson, PeerjsFrames.quote(sender));
+        switchboard.engine().deliver(REALM, sender, new Event.Relayed(dstJson, null, frame, 0));
+    }
+
+    @Override
+    public void close() {
+        if (shared != null) shared.close();
+    }
+
     Switchboard switchboard() {
         return switchboard;
     }
@@ -156,5 +174,10 @@ public final class PeerjsDialect implements Dialect {
 
     PendingMessages pending() {
         return pending;
+    }
+
+    /** The queue in Redis with {@code --cluster}, else null. */
+    ClusterPendingMessages shared() {
+        return shared;
     }
 }

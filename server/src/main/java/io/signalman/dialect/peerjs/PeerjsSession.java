@@ -70,7 +70,11 @@ final class PeerjsSession extends WebSocketSession {
             return;
         }
         quotedId = PeerjsFrames.quote(id);
+        ClusterPendingMessages shared = dialect.shared();
+        // Relays that reach the id once it is registered must wait behind what waited for it in Redis.
+        if (shared != null) holdEvents();
         register();
+        if (shared != null && peer == null) releaseEvents();
         if (admission == Admission.LIMIT) {
             refuse(PeerjsFrames.error(PeerjsFrames.CONNECTION_LIMIT_EXCEED), "connection-limit");
             return;
@@ -81,9 +85,16 @@ final class PeerjsSession extends WebSocketSession {
         }
         log.debug("Client connected: {}", id);
         if (admission == Admission.NEW) send(PeerjsFrames.OPEN);
-        // Written from this event loop before any relay another thread hands over meanwhile, which
-        // queues behind this task: what waited is delivered first, in the order it was sent.
-        for (PendingMessages.Message message : dialect.pending().take(quotedId)) send(message.frame());
+        if (shared != null) {
+            shared.take(quotedId, frames -> channel.eventLoop().execute(() -> {
+                frames.forEach(this::send);
+                releaseEvents();
+            }));
+        } else {
+            // Written from this event loop before any relay another thread hands over meanwhile, which
+            // queues behind this task: what waited is delivered first, in the order it was sent.
+            for (PendingMessages.Message message : dialect.pending().take(quotedId)) send(message.frame());
+        }
         lastHeartbeatNanos = System.nanoTime();
         scheduleAliveCheck(options.aliveTimeoutMs());
     }
@@ -132,9 +143,19 @@ final class PeerjsSession extends WebSocketSession {
         byte[] out = PeerjsFrames.relay(type, quotedId, message.dst(), message.payload());
         // Ids are strings, so only a string dst can name a connected client.
         String to = message.dst().isTextual() ? message.dst().textValue() : null;
-        if (to != null && switchboard.send(peer, to, out, receivedNanos) == SendOutcome.DELIVERED) return;
-        if (type == PeerjsDecoder.LEAVE || type == PeerjsDecoder.EXPIRE) return; // never queued
+        ClusterPendingMessages shared = dialect.shared();
+        // With a cluster, a message may not overtake this node's unanswered offers for the same id.
+        boolean behind = shared != null && to != null && shared.anyBusy() && shared.busy(JsJson.stringify(message.dst()));
+        if (to != null && !behind && switchboard.send(peer, to, out, receivedNanos) == SendOutcome.DELIVERED) return;
+        if (type == PeerjsDecoder.LEAVE || type == PeerjsDecoder.EXPIRE) {
+            if (behind) switchboard.send(peer, to, out, receivedNanos); // never queued, so nothing to wait behind
+            return;
+        }
         String dstJson = JsJson.stringify(message.dst());
+        if (shared != null) {
+            offerShared(shared, to, dstJson, out);
+            return;
+        }
         PendingMessages.Offer offer = dialect.pending().offer(
                 new PendingMessages.Message(id, quotedId, message.dst(), dstJson, out),
                 () -> to != null && switchboard.send(peer, to, out, receivedNanos) == SendOutcome.DELIVERED,
@@ -145,11 +166,35 @@ final class PeerjsSession extends WebSocketSession {
         }
     }
 
+    /**
+     * Queues in Redis; the answer comes on a Redis thread. A refusal, or a Redis that does not
+     * answer, gets the sender {@code EXPIRE} at once, as a full queue does on one node.
+     */
+    private void offerShared(ClusterPendingMessages shared, String to, String dstJson, byte[] out) {
+        shared.offer(id, to, dstJson, out, outcome -> {
+            if (outcome == ClusterPendingMessages.Outcome.REFUSED) {
+                meters.error("queue-full");
+            } else if (outcome == ClusterPendingMessages.Outcome.UNAVAILABLE) {
+                meters.error("queue-unavailable");
+            } else {
+                return;
+            }
+            send(PeerjsFrames.expire(dstJson, quotedId));
+        });
+    }
+
     /** {@code LEAVE} without {@code dst}: the original forgot the client but kept its socket open. */
     private void leave() {
         if (!holdsId) return;
         holdsId = false;
+        releaseShared();
         switchboard.disconnect(peer, LeaveReason.LEFT);
+    }
+
+    /** The id leaves this node: with a cluster, messages for it wait in Redis again. */
+    private void releaseShared() {
+        ClusterPendingMessages shared = dialect.shared();
+        if (shared != null) shared.release(quotedId);
     }
 
     private void scheduleAliveCheck(long delayMillis) {
@@ -167,6 +212,7 @@ final class PeerjsSession extends WebSocketSession {
         log.debug("Closing {}: no HEARTBEAT for {} ms", id, silentMillis);
         meters.error("alive-timeout");
         holdsId = false;
+        releaseShared();
         switchboard.disconnect(peer, LeaveReason.DISCONNECTED);
         Sockets.closeWithoutStatus(channel);
     }
@@ -176,14 +222,22 @@ final class PeerjsSession extends WebSocketSession {
         if (aliveCheck != null) aliveCheck.cancel(false);
         if (peer == null) return;
         log.debug("Client disconnected: {}", id);
+        // Not on an eviction: the newer holder may be on this node, and its take has marked it already.
+        if (holdsId) releaseShared();
         holdsId = false;
         switchboard.disconnect(peer, LeaveReason.DISCONNECTED); // removes the id only if this socket still holds it
     }
 
     @Override
     protected void onEvent(Event event) {
-        // No rooms in this protocol; an eviction means a newer socket with the same token took the id.
-        if (event instanceof Event.Evicted) holdsId = false;
+        // No rooms in this protocol; an eviction means a newer socket took the id (the same token on
+        // this node, or a registration on another node that won the race for it).
+        if (!(event instanceof Event.Evicted)) return;
+        holdsId = false;
+        // A newer holder on this node has marked the id as here already; one on another node has
+        // not, if this node's take ran last: then forget it, so that messages wait rather than vanish.
+        Peer holder = switchboard.engine().find(PeerjsDialect.REALM, id);
+        if (holder == null || holder == peer) releaseShared();
     }
 
     /**

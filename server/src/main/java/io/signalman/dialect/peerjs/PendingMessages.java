@@ -18,9 +18,9 @@ import java.util.function.Consumer;
  * peers that are connected now, and no other protocol wants store-and-forward. What to keep, for how
  * long and what to tell the sender when it expires are PeerJS's rules; in the core they would make
  * every engine (the Redis one included) store messages for ids that may never appear. The queue holds
- * no sockets: delivery still goes through the switchboard, by id. With a cluster engine a message
- * waits on its sender's node and is handed over only if the id connects to that node; otherwise its
- * sender gets {@code EXPIRE}.
+ * no sockets: delivery still goes through the switchboard, by id. This one serves a single node;
+ * with {@code --cluster} the dialect uses {@link ClusterPendingMessages}, which keeps the messages in
+ * Redis so that the id may connect to any node.
  *
  * <p>Unlike the original it is bounded: at most {@code perIdLimit} messages per destination and
  * {@code byteLimit} bytes in all; a message beyond either is refused (the sender hears
