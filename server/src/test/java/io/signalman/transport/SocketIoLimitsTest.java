@@ -115,6 +115,36 @@ class SocketIoLimitsTest {
         Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> talker.next().contains("peer is not available"));
     }
 
+    @Test
+    void aPollingClientThatStopsPollingIsDisconnected() throws Exception {
+        start(new AbuseLimits(100_000, 100_000, 10, 100, 100, 65_536, 10_000, List.of()));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String base = server.http("star") + "/socket.io/?EIO=4&transport=polling";
+        String open = poll(http, "GET", base, null).body();
+        assertThat(open).startsWith("0{");
+        String sid = open.replaceFirst("^0\\{\"sid\":\"([^\"]+)\".*$", "$1");
+        String session = base + "&sid=" + sid;
+        assertThat(poll(http, "POST", session, "40").body()).isEqualTo("ok");
+        assertThat(poll(http, "GET", session, null).body()).startsWith("40");
+        assertThat(poll(http, "POST", session, "42[\"ss-join\",\"/poller\"]").body()).isEqualTo("ok");
+        WsClient talker = socketIo();
+        talker.send("42[\"ss-join\",\"/talker\"]");
+        // The node's outbound limit of 64 KiB allows 64 queued packets; this client never collects them.
+        for (int i = 0; i < 100; i++) talker.send(handshake("/talker", "/poller", "n" + i));
+        Awaitility.await().atMost(10, TimeUnit.SECONDS)
+                .until(() -> metrics().contains("signalman_limited_total{limit=\"slow-reader\"}"));
+        assertThat(poll(http, "GET", session, null).statusCode()).isEqualTo(500); // the session is gone
+    }
+
+    private static java.net.http.HttpResponse<String> poll(java.net.http.HttpClient http, String method, String uri,
+            String body) throws Exception {
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(uri))
+                .timeout(java.time.Duration.ofSeconds(5));
+        request.method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        return http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
     /** A client-to-server text frame (masked with a zero key, which leaves the bytes as they are). */
     private static byte[] maskedText(String text) {
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);

@@ -63,6 +63,12 @@ final class RateLimitedNamespaces extends NamespacesHub {
         }
 
         @Override
+        public void onConnect(com.corundumstudio.socketio.SocketIOClient client) {
+            client.set(PollingBacklog.GUARD, guard);
+            super.onConnect(client);
+        }
+
+        @Override
         public void onEvent(NamespaceClient client, String eventName, List<Object> args, AckRequest ackRequest) {
             if (withinRate(client)) super.onEvent(client, eventName, args, ackRequest);
         }
