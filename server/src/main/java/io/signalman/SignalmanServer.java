@@ -140,7 +140,7 @@ public final class SignalmanServer implements AutoCloseable {
             throws InterruptedException {
         ListenerTls tls = tlsFiles == null ? null : ListenerTls.load(name, tlsFiles);
         if (tls != null && config.ops().tlsReloadMs() > 0) tls.watch(tlsWatcher(), config.ops().tlsReloadMs());
-        SocketIoServer socketIo = socketIoFor(served);
+        SocketIoServer socketIo = socketIoFor(served, guard);
         InetSocketAddress address = new InetSocketAddress(host, port);
         Listener listener = new Listener(name, address, tls, routes, socketIo, guard);
         try {
@@ -166,10 +166,10 @@ public final class SignalmanServer implements AutoCloseable {
     }
 
     /** One Socket.IO server for the Socket.IO dialects a listener serves (their events do not collide). */
-    private static SocketIoServer socketIoFor(List<Dialect> served) {
+    private static SocketIoServer socketIoFor(List<Dialect> served, ConnectionGuard guard) {
         List<SocketIoDialect> socketIoDialects = served.stream().map(Dialect::socketIo).filter(d -> d != null).toList();
         if (socketIoDialects.isEmpty()) return null;
-        SocketIoServer server = new SocketIoServer(socketIoDialects.get(0).settings());
+        SocketIoServer server = new SocketIoServer(socketIoDialects.get(0).settings(), guard);
         socketIoDialects.forEach(dialect -> dialect.bind(server.namespace()));
         return server;
     }

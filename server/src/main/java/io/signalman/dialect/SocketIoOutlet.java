@@ -15,7 +15,7 @@ public record SocketIoOutlet(SocketIOClient client, DialectMeters meters) implem
     @Override
     public void deliver(Event event) {
         if (event instanceof Event.Relayed relayed) {
-            SocketIoEvents.emit(client, relayed.payload());
+            if (!SocketIoEvents.emit(client, relayed.payload())) return;
             meters.frameOut();
             meters.relayed(relayed.receivedNanos());
         } else if (event instanceof Event.Kicked) {

@@ -21,12 +21,14 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 final class WorkspaceTokens {
     /** bcrypt reads at most 72 bytes of a password; Node's bcrypt silently ignored the rest. */
     private static final int BCRYPT_MAX_BYTES = 72;
-    private static final int COST = 10;
+    /** The original's bcrypt cost factor. */
+    static final int COST = 10;
     private static final int CACHE_SIZE = 4096;
 
     private final Algorithm algorithm;
     private final JWTVerifier verifier;
     private final String salt;
+    private final int cost;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Boolean> checked = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
@@ -36,6 +38,12 @@ final class WorkspaceTokens {
     };
 
     WorkspaceTokens(String secret, String salt) {
+        this(secret, salt, COST);
+    }
+
+    /** With another bcrypt cost: fuzz tests use the cheapest, so that a valid {@code create} does not take 60 ms. */
+    WorkspaceTokens(String secret, String salt, int cost) {
+        this.cost = cost;
         this.algorithm = Algorithm.HMAC256(secret);
         this.verifier = JWT.require(algorithm).build();
         this.salt = salt;
@@ -97,7 +105,7 @@ final class WorkspaceTokens {
     private String hash(String password) {
         byte[] saltBytes = new byte[16];
         random.nextBytes(saltBytes);
-        return OpenBSDBCrypt.generate("2b", truncate(password), saltBytes, COST);
+        return OpenBSDBCrypt.generate("2b", truncate(password), saltBytes, cost);
     }
 
     private static byte[] truncate(String password) {

@@ -49,6 +49,11 @@ public final class WorkspacesDialect implements Dialect, SocketIoDialect {
     private ExecutorService workers;
 
     public WorkspacesDialect(DialectContext context) {
+        this(context, WorkspaceTokens.COST);
+    }
+
+    /** With another bcrypt cost for new tokens (tests); hashes of any cost still verify. */
+    WorkspacesDialect(DialectContext context, int bcryptCost) {
         this.config = context.config();
         this.switchboard = context.switchboard();
         this.meters = context.metrics().dialect(NAME, REALM);
@@ -56,10 +61,10 @@ public final class WorkspacesDialect implements Dialect, SocketIoDialect {
         this.enabled = config.listeners().stream().anyMatch(spec -> spec.dialect().equals(NAME));
         this.https = "true".equals(env.get("ENABLE_HTTPS"));
         this.defaultPort = config.originalPort("PORT", 9090);
-        if (enabled) start(env);
+        if (enabled) start(env, bcryptCost);
     }
 
-    private void start(Map<String, String> env) {
+    private void start(Map<String, String> env, int bcryptCost) {
         boolean development = "true".equals(env.get("DEVELOPMENT"));
         String secret = env.get("MAGICK_TOKEN");
         String salt = env.get("SALT_STRING");
@@ -82,7 +87,7 @@ public final class WorkspacesDialect implements Dialect, SocketIoDialect {
             throw new IllegalArgumentException("workspaces: ENABLE_HTTPS=true needs a certificate:"
                     + " --listen 'workspaces@PORT?cert=PEM&key=PEM' or --tls-cert/--tls-key");
         }
-        tokens = new WorkspaceTokens(secret, salt);
+        tokens = new WorkspaceTokens(secret, salt, bcryptCost);
         if (config.cluster() != null && config.workspacesStorageFile() != null) {
             throw new IllegalArgumentException("workspaces: --workspaces-storage-file and --cluster exclude each other;"
                     + " with --cluster the workspaces live in Redis");

@@ -21,12 +21,17 @@ public final class SocketIoEvents {
         return out;
     }
 
-    /** Sends a payload made by {@link #event} to a client as that event. */
-    public static void emit(SocketIOClient client, byte[] payload) {
+    /**
+     * Sends a payload made by {@link #event} to a client as that event; returns false, sending nothing,
+     * when the client is a polling session that stopped polling (it is disconnected, see {@link PollingBacklog}).
+     */
+    public static boolean emit(SocketIOClient client, byte[] payload) {
+        if (PollingBacklog.evictIfBackedUp(client)) return false;
         int split = 0;
         while (payload[split] != '\n') split++;
         String name = new String(payload, 0, split, StandardCharsets.US_ASCII);
         String argument = new String(payload, split + 1, payload.length - split - 1, StandardCharsets.UTF_8);
         client.sendEvent(name, new RawValue(argument));
+        return true;
     }
 }

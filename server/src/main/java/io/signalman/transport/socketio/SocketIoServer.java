@@ -11,6 +11,7 @@ import com.corundumstudio.socketio.protocol.JacksonJsonSupport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
+import io.signalman.transport.ConnectionGuard;
 import io.signalman.transport.ListenerTls;
 import java.util.List;
 import org.slf4j.Logger;
@@ -24,7 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Pipeline of such a listener: [tls] → HTTP decoder, aggregator, encoder (netty-socketio's) →
  * our router (answers everything that is not Socket.IO, rewrites {@code /socket.io-next/}) →
- * {@link DeferredActivation} → netty-socketio's packet, authorize handlers → {@link PollingUpgradeGuard} → its transports.
+ * {@link DeferredActivation} → {@link SlowReaderEviction} → {@link AttachmentLimit} → netty-socketio's packet, authorize handlers →
+ * {@link PollingUpgradeGuard} → its transports and encoder → {@link UncaughtErrors}. Events of the default
+ * namespace pass the node's per-session rate limit first ({@link RateLimitedNamespaces}).
  */
 public final class SocketIoServer {
     private static final Logger log = LoggerFactory.getLogger(SocketIoServer.class);
@@ -43,7 +46,13 @@ public final class SocketIoServer {
     private final NamespacesHub namespaces;
     private final SocketIONamespace namespace;
 
+    /** A server without the node's abuse limits (no event rate limit, no slow-reader eviction). */
     public SocketIoServer(Settings settings) {
+        this(settings, null);
+    }
+
+    /** @param guard the node's door policy, whose rate and outbound limits apply to Socket.IO sessions; or null */
+    public SocketIoServer(Settings settings, ConnectionGuard guard) {
         Configuration config = new Configuration();
         config.setJsonSupport(new JacksonJsonSupport());
         config.setContext("/socket.io");
@@ -63,9 +72,10 @@ public final class SocketIoServer {
         socket.setReuseAddress(true);
         config.setSocketConfig(socket);
         config.setExceptionListener(new QuietExceptionListener());
-        namespaces = new NamespacesHub(config);
+        namespaces = new RateLimitedNamespaces(config, guard);
         namespace = namespaces.create(Namespace.DEFAULT_NAME);
-        initializer = new Initializer();
+        initializer = new Initializer(guard == null ? null : new SlowReaderEviction(guard),
+                new AttachmentLimit(settings.maxPayloadBytes()));
         initializer.start(config, namespaces);
     }
 
@@ -86,11 +96,12 @@ public final class SocketIoServer {
 
     /** netty-socketio's handler names, to strip from a connection that upgrades to one of our own WebSocket dialects. */
     public static List<String> handlerNames() {
-        return List.of(EngineIoFixes.NAME, DeferredActivation.NAME, SocketIOChannelInitializer.PACKET_HANDLER, SocketIOChannelInitializer.AUTHORIZE_HANDLER,
+        return List.of(EngineIoFixes.NAME, DeferredActivation.NAME, SlowReaderEviction.NAME, AttachmentLimit.NAME,
+                SocketIOChannelInitializer.PACKET_HANDLER, SocketIOChannelInitializer.AUTHORIZE_HANDLER,
                 PollingUpgradeGuard.NAME, SocketIOChannelInitializer.XHR_POLLING_TRANSPORT,
                 SocketIOChannelInitializer.WEB_SOCKET_TRANSPORT_COMPRESSION, SocketIOChannelInitializer.WEB_SOCKET_TRANSPORT,
                 SocketIOChannelInitializer.SOCKETIO_ENCODER, SocketIOChannelInitializer.WRONG_URL_HANDLER,
-                SocketIOChannelInitializer.HTTP_COMPRESSION);
+                SocketIOChannelInitializer.HTTP_COMPRESSION, UncaughtErrors.NAME);
     }
 
     public void stop() {
@@ -104,9 +115,17 @@ public final class SocketIoServer {
     /** netty-socketio's initializer with our handlers woven in. */
     private static final class Initializer extends SocketIOChannelInitializer {
         private final PollingUpgradeGuard guard = new PollingUpgradeGuard();
+        private final UncaughtErrors errors = new UncaughtErrors();
+        private final SlowReaderEviction eviction;
+        private final AttachmentLimit attachments;
         private ListenerTls tls;
         private ChannelHandler flush;
         private java.util.function.Supplier<ChannelHandler> router;
+
+        Initializer(SlowReaderEviction eviction, AttachmentLimit attachments) {
+            this.eviction = eviction;
+            this.attachments = attachments;
+        }
 
         void configure(ListenerTls tls, ChannelHandler flush, java.util.function.Supplier<ChannelHandler> router) {
             this.tls = tls;
@@ -123,7 +142,10 @@ public final class SocketIoServer {
             pipeline.addAfter(HTTP_ENCODER, EngineIoFixes.NAME, new EngineIoFixes());
             pipeline.addAfter(EngineIoFixes.NAME, "router", router.get());
             pipeline.addAfter("router", DeferredActivation.NAME, new DeferredActivation());
+            if (eviction != null) pipeline.addAfter(DeferredActivation.NAME, SlowReaderEviction.NAME, eviction);
+            pipeline.addBefore(PACKET_HANDLER, AttachmentLimit.NAME, attachments);
             pipeline.addBefore(XHR_POLLING_TRANSPORT, PollingUpgradeGuard.NAME, guard);
+            pipeline.addLast(UncaughtErrors.NAME, errors);
         }
     }
 }
