@@ -35,6 +35,17 @@ public interface Engine extends AutoCloseable {
     JoinOutcome join(Peer peer, String room, byte[] meta, RoomPolicy policy);
 
     /**
+     * As {@link #join}, for rooms whose capacity must hold exactly: an engine whose members live on
+     * several nodes decides in its shared store and completes later, on a thread of its own, never
+     * blocking the caller. The joiner is a member, and the others have been told, before the stage
+     * completes. The default joins at once, so a single-node engine behaves as {@link #join}.
+     */
+    default java.util.concurrent.CompletionStage<JoinOutcome> joinAsync(Peer peer, String room, byte[] meta,
+            RoomPolicy policy) {
+        return java.util.concurrent.CompletableFuture.completedFuture(join(peer, room, meta, policy));
+    }
+
+    /**
      * Removes a peer from a room (deleting the room when it empties) and announces it.
      *
      * @return the remaining members, or null if the peer was not a member

@@ -1,6 +1,8 @@
 package io.signalman.core;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
 
 /**
@@ -85,6 +87,30 @@ public final class Switchboard {
         JoinOutcome outcome = engine.join(peer, room, meta, policy);
         if (outcome instanceof JoinOutcome.Joined) peer.addRoom(room);
         return outcome;
+    }
+
+    /**
+     * Puts a peer in a room with the room's capacity checked across every node (see
+     * {@link Engine#joinAsync}); the stage may complete on another thread. A caller that needs its
+     * answer in order with the connection's other requests waits for it before handling the next one.
+     * A peer that disconnects while its join is pending is taken out of the room again.
+     */
+    public CompletionStage<JoinOutcome> joinAsync(Peer peer, String room, byte[] meta,
+            RoomPolicy policy) {
+        if (!peer.isConnected()) throw new IllegalStateException(peer + " is disconnected");
+        if (peer.rooms().contains(room)) return CompletableFuture.completedFuture(new JoinOutcome.AlreadyIn());
+        if (peer.rooms().size() >= maxRoomsPerPeer) {
+            return CompletableFuture.completedFuture(new JoinOutcome.TooManyRooms(maxRoomsPerPeer));
+        }
+        return engine.joinAsync(peer, room, meta, policy).thenApply(outcome -> {
+            if (outcome instanceof JoinOutcome.Joined) {
+                peer.addRoom(room);
+                // disconnect() marks the peer before it copies its rooms: either it saw this room,
+                // or this check sees the mark. removeRoom lets only one of the two leave.
+                if (!peer.isConnected()) leave(peer, room, LeaveReason.DISCONNECTED);
+            }
+            return outcome;
+        });
     }
 
     /**

@@ -51,6 +51,8 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
     private volatile Outlet redirect;
     /** Events that wait for the session to greet its client; null when they flow. */
     private volatile java.util.List<Event> heldEvents;
+    /** Holds not yet released: events flow again only when every one that wanted them back is done. */
+    private int holds;
 
     protected WebSocketSession(Channel channel, DialectMeters meters) {
         this.channel = channel;
@@ -208,18 +210,37 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
      */
     protected final void holdEvents() {
         synchronized (heldLock) {
-            heldEvents = new java.util.ArrayList<>();
+            if (heldEvents == null) heldEvents = new java.util.ArrayList<>();
+            holds++;
         }
     }
 
-    /** Writes the events kept back, in order; afterwards events flow. Call on the event loop. */
+    /**
+     * Ends one {@link #holdEvents()}; when none is left, writes the events kept back, in order, and
+     * events flow again. Call on the event loop.
+     */
     protected final void releaseEvents() {
         java.util.List<Event> list;
         synchronized (heldLock) {
+            if (holds > 0 && --holds > 0) return;
             list = heldEvents;
             heldEvents = null;
         }
         if (list != null) list.forEach(this::dispatch);
+    }
+
+    /**
+     * Hands the events kept back to {@code outlet} instead of this connection, which is gone, and
+     * ends every hold: for a session that outlives its connection while a request kept events back.
+     */
+    protected final void handHeldEventsTo(Outlet outlet) {
+        java.util.List<Event> list;
+        synchronized (heldLock) {
+            list = heldEvents;
+            heldEvents = null;
+            holds = 0;
+        }
+        if (list != null) list.forEach(outlet::deliver);
     }
 
     private void dispatch(Event event) {

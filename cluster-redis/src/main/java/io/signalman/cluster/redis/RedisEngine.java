@@ -48,16 +48,18 @@ import org.slf4j.LoggerFactory;
 /**
  * An engine whose peers and rooms span every node that shares one Redis.
  *
- * <p>The {@link Engine} contract is synchronous and is called from Netty event loops, so no method
- * here waits for Redis. Each node answers from memory: its own peers (exact), and a replica of the
- * other nodes' directory entries and room memberships, fed by the events that the Lua scripts
- * publish (and loaded whole from Redis at start and after every outage). Changes the node makes
- * itself are applied to the replica at once and written to Redis asynchronously, on one connection,
- * in call order. Messages for a peer on another node go to that node's channel
- * ({@code PUBLISH <prefix>node:<id>}); since one node publishes on one connection in order, and
- * Redis and the receiving subscription keep that order, delivery between any two peers keeps the
- * order it was sent in. Redis is the source of truth: a node's heartbeat key expires when it dies,
- * and a surviving node removes the dead node's peers from their rooms (announcing their departure).
+ * <p>The {@link Engine} contract is called from Netty event loops, so no method here waits for
+ * Redis. Each node answers from memory: its own peers (exact), and a replica of the other nodes'
+ * directory entries and room memberships, fed by the events that the Lua scripts publish (and
+ * loaded whole from Redis at start and after every outage). Changes the node makes itself are
+ * applied to the replica at once and written to Redis asynchronously, on one connection, in call
+ * order; the one exception is {@link #joinAsync}, which lets Redis decide whether the room has a
+ * place and applies the join when Redis has answered. Messages for a peer on another node go to
+ * that node's channel ({@code PUBLISH <prefix>node:<id>}); since one node publishes on one
+ * connection in order, and Redis and the receiving subscription keep that order, delivery between
+ * any two peers keeps the order it was sent in. Redis is the source of truth: a node's heartbeat key
+ * expires when it dies, and a surviving node removes the dead node's peers from their rooms
+ * (announcing their departure).
  * See docs/cluster.md for the guarantees and their limits.
  */
 public final class RedisEngine implements Engine {
@@ -105,6 +107,8 @@ public final class RedisEngine implements Engine {
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong reaped = new AtomicLong();
     private final AtomicLong writeFailures = new AtomicLong();
+    /** Counts resyncs begun, so that a join answered across one can tell (see joinAsync). */
+    private final AtomicLong resyncs = new AtomicLong();
     private volatile int nodes;
     private volatile long outageStartedMillis;
     private int connectFailures;
@@ -268,6 +272,57 @@ public final class RedisEngine implements Engine {
         eval(Scripts.JOIN, ScriptOutputType.INTEGER, peer.realm(), roomName, peer.id(), member.meta(),
                 policy.announce() ? "1" : "0", Integer.toString(policy.capacity()));
         return new JoinOutcome.Joined(roster);
+    }
+
+    /**
+     * Decided in Redis, where the JOIN script counts the room's members on every node (held peers
+     * included) in the same atomic step that records the membership: two nodes can no longer both
+     * take the last place. Only once Redis has admitted the peer does it enter this node's replica
+     * and its room's local members hear of it, so they never hear of a peer that Redis refused.
+     */
+    @Override
+    public CompletionStage<JoinOutcome> joinAsync(Peer peer, String roomName, byte[] meta, RoomPolicy policy) {
+        Realm realm = realm(peer.realm());
+        Room known = realm.rooms.get(roomName);
+        if (known != null && known.indexOf(peer.id()) >= 0) return CompletableFuture.completedFuture(new JoinOutcome.AlreadyIn());
+        // While Redis is away every change is decided here and written back when it returns; so is this.
+        if (!ready) return CompletableFuture.completedFuture(join(peer, roomName, meta, policy));
+        int capacity = known != null ? known.capacity : policy.capacity();
+        boolean announce = known != null ? known.announce : policy.announce();
+        Member member = new Member(peer.id(), meta);
+        long epoch = resyncs.get();
+        return eval(Scripts.JOIN, ScriptOutputType.INTEGER, peer.realm(), roomName, peer.id(), member.meta(),
+                announce ? "1" : "0", Integer.toString(capacity), "1").thenApply(reply -> {
+                    // No answer: the write failed and the node is out of step; decide as during an outage.
+                    if (reply == null) return join(peer, roomName, meta, policy);
+                    if ((Long) reply < 0) return new JoinOutcome.Full(capacity);
+                    if (peer.isConnected() && realm.local.get(peer.id()) != peer) {
+                        // Handed over to another node meanwhile: the membership is not this node's to keep.
+                        eval(Scripts.LEAVE, ScriptOutputType.INTEGER, peer.realm(), roomName, peer.id(),
+                                LeaveReason.DISCONNECTED.wireName());
+                        return new JoinOutcome.Full(capacity);
+                    }
+                    JoinOutcome outcome = admit(realm, roomName, member, peer, capacity, announce);
+                    // A resync that began meanwhile wrote this node's members without this one, and
+                    // may have removed it from Redis: write them again, now with it.
+                    if (resyncs.get() != epoch) synced = false;
+                    return outcome;
+                });
+    }
+
+    /** Puts a peer that Redis admitted in this node's replica of the room and tells its local members. */
+    private JoinOutcome admit(Realm realm, String roomName, Member member, Peer peer, int capacity, boolean announce) {
+        while (true) {
+            Room room = realm.rooms.computeIfAbsent(roomName, n -> new Room(n, capacity, announce));
+            synchronized (room) {
+                if (room.closed) continue;
+                if (room.indexOf(peer.id()) >= 0) return new JoinOutcome.AlreadyIn();
+                room.add(new Slot(member, node, peer));
+                List<Member> roster = room.roster();
+                if (room.announce) room.publishLocal(new Event.PeerJoined(roomName, member, roster), peer.id());
+                return new JoinOutcome.Joined(roster);
+            }
+        }
     }
 
     @Override
@@ -825,6 +880,7 @@ public final class RedisEngine implements Engine {
         // Set first: anything that puts the node out of step during the load clears it again, and
         // then the load does not count (see the end).
         synced = true;
+        resyncs.incrementAndGet();
         synchronized (eventLock) {
             buffered = new ArrayList<>();
         }

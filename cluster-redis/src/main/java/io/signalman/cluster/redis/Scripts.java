@@ -8,7 +8,8 @@ package io.signalman.cluster.redis;
  *
  * <p>Keys (P = prefix): {@code P nodes} set of registered node ids; {@code P hb:<node>} heartbeat
  * with expiry; {@code P dir:<realm>} hash peer id to node; {@code P np:<node>} set of that node's
- * peers; {@code P nm:<node>} hash of that node's memberships; {@code P seq} the version counter.
+ * peers; {@code P nm:<node>} hash of that node's memberships; {@code P rm:<realm><room>} set of a
+ * room's members on every node (the capacity count); {@code P seq} the version counter.
  * Channels: {@code P events} (changes), {@code P node:<node>} (messages for one node).
  *
  * <p>Resumable sessions (docs/cluster.md, "Resume"): {@code P sess:<token>} the realm and peer id of
@@ -44,6 +45,10 @@ final class Scripts {
               return v
             end
             local HELD = '~held'
+            -- The set of a room's members on every node (and ~held), as ns(node) .. id: the count that
+            -- a checked join compares with the capacity. Every script that adds or removes a
+            -- membership, or moves one between nodes, keeps it in step with the nm: hashes.
+            local function members_key(realm, room) return P .. 'rm:' .. ns(realm) .. ns(room) end
             -- Moves peer (realm, id) with its memberships from node a to node b, announcing the move
             -- (not a leave and a join: its rooms keep it). Returns {room, membership value} pairs.
             local function move(realm, id, a, b)
@@ -55,6 +60,8 @@ final class Scripts {
                 if k[1] == realm and k[3] == id then
                   redis.call('HDEL', P .. 'nm:' .. a, nm[i])
                   redis.call('HSET', P .. 'nm:' .. b, nm[i], nm[i + 1])
+                  redis.call('SREM', members_key(k[1], k[2]), ns(a) .. id)
+                  redis.call('SADD', members_key(k[1], k[2]), ns(b) .. id)
                   rooms[#rooms + 1] = k[2]
                   rooms[#rooms + 1] = nm[i + 1]
                 end
@@ -78,6 +85,7 @@ final class Scripts {
                 local k = parse(nm[i])
                 if k[1] == realm and k[3] == id then
                   redis.call('HDEL', P .. 'nm:' .. HELD, nm[i])
+                  redis.call('SREM', members_key(realm, k[2]), ns(HELD) .. id)
                   event('L', HELD, nm[i] .. ns(reason) .. ns(parse(nm[i + 1])[3]))
                 end
               end
@@ -111,6 +119,8 @@ final class Scripts {
               local nm = redis.call('HGETALL', P .. 'nm:' .. n)
               for i = 1, #nm, 2 do
                 local value = parse(nm[i + 1])
+                local k = parse(nm[i])
+                redis.call('SREM', members_key(k[1], k[2]), ns(n) .. k[3])
                 event('L', n, nm[i] .. ns(reason) .. ns(value[3]))
               end
               for _, f in ipairs(redis.call('SMEMBERS', P .. 'np:' .. n)) do
@@ -151,14 +161,21 @@ final class Scripts {
             return 1
             """;
 
-    /** ARGV: realm, room, id, meta, announce (0/1), capacity. Records a membership. */
+    /**
+     * ARGV: realm, room, id, meta, announce (0/1), capacity, '1' to enforce the capacity. Records a
+     * membership; returns its version, 0 if it existed already, or -1 (nothing changed) when the
+     * capacity is enforced and the room's members on all nodes, held peers included, fill it.
+     */
     static final String JOIN = PRELUDE + """
             local f = ns(ARGV[3]) .. ns(ARGV[4]) .. ns(ARGV[5])
             local tail = ns(ARGV[6]) .. ns(ARGV[7]) .. ns(ARGV[8])
             local key = P .. 'nm:' .. node
             if redis.call('HEXISTS', key, f) == 1 then return 0 end
+            local members = members_key(ARGV[3], ARGV[4])
+            if ARGV[9] == '1' and redis.call('SCARD', members) >= tonumber(ARGV[8]) then return -1 end
             local v = event('J', node, f .. tail)
             redis.call('HSET', key, f, ns(tostring(v)) .. tail)
+            redis.call('SADD', members, ns(node) .. ARGV[5])
             return v
             """;
 
@@ -169,6 +186,7 @@ final class Scripts {
             local value = redis.call('HGET', key, f)
             if not value then return 0 end
             redis.call('HDEL', key, f)
+            redis.call('SREM', members_key(ARGV[3], ARGV[4]), ns(node) .. ARGV[5])
             event('L', node, f .. ns(ARGV[6]) .. ns(parse(value)[3]))
             return 1
             """;
@@ -254,16 +272,21 @@ final class Scripts {
             local nmKey = P .. 'nm:' .. node
             local nm = redis.call('HGETALL', nmKey)
             for i = 1, #nm, 2 do
+              local k = parse(nm[i])
               if not members[nm[i]] then
                 redis.call('HDEL', nmKey, nm[i])
+                redis.call('SREM', members_key(k[1], k[2]), ns(node) .. k[3])
                 event('L', node, nm[i] .. ns('disconnected') .. ns(parse(nm[i + 1])[3]))
               else
                 members[nm[i]] = nil
+                redis.call('SADD', members_key(k[1], k[2]), ns(node) .. k[3])
               end
             end
             for f, tail in pairs(members) do
+              local k = parse(f)
               local v = event('J', node, f .. tail)
               redis.call('HSET', nmKey, f, ns(tostring(v)) .. tail)
+              redis.call('SADD', members_key(k[1], k[2]), ns(node) .. k[3])
             end
             return lost
             """;

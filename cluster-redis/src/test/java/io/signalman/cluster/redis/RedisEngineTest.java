@@ -162,6 +162,58 @@ class RedisEngineTest {
         assertThat(b.join(late, "room", null, ROOMS)).isEqualTo(new JoinOutcome.Full(3));
     }
 
+    @Test
+    void racingAsyncJoinsOnTwoNodesAdmitExactlyTheCapacity() throws Exception {
+        Switchboard a = node("a");
+        Switchboard b = node("b");
+        List<java.util.concurrent.CompletableFuture<JoinOutcome>> outcomes = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Peer pa = a.connect("r", "a" + i, new Recorder(), Switchboard.DuplicatePolicy.REJECT);
+            Peer pb = b.connect("r", "b" + i, new Recorder(), Switchboard.DuplicatePolicy.REJECT);
+            outcomes.add(a.joinAsync(pa, "room", null, ROOMS).toCompletableFuture());
+            outcomes.add(b.joinAsync(pb, "room", null, ROOMS).toCompletableFuture());
+        }
+        int joined = 0;
+        for (var outcome : outcomes) {
+            JoinOutcome done = outcome.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            if (done instanceof JoinOutcome.Joined) {
+                joined++;
+            } else {
+                assertThat(done).isEqualTo(new JoinOutcome.Full(3));
+            }
+        }
+        assertThat(joined).isEqualTo(3);
+        await().until(() -> a.engine().roster("r", "room").size() == 3 && b.engine().roster("r", "room").size() == 3);
+    }
+
+    @Test
+    void aHeldPeerKeepsItsPlace() throws Exception {
+        Switchboard a = node("a");
+        Switchboard b = node("b");
+        io.signalman.core.SessionSource nothingKept = new io.signalman.core.SessionSource() {
+            @Override
+            public Released release(String realm, String token, Outlet late) {
+                return null;
+            }
+
+            @Override
+            public List<String> tokens() {
+                return List.of();
+            }
+        };
+        a.engine().enableSessionMoves("r", 10_000, 16, nothingKept);
+        b.engine().enableSessionMoves("r", 10_000, 16, nothingKept);
+        RoomPolicy one = new RoomPolicy(1, true);
+        Peer kept = a.connect("r", "kept", new Recorder(), Switchboard.DuplicatePolicy.REJECT);
+        a.engine().sessionOpened(kept, "token", false);
+        assertThat(a.joinAsync(kept, "room", null, one).toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS))
+                .isInstanceOf(JoinOutcome.Joined.class);
+        engines.get(0).close(); // node a leaves; its peer's session waits for its client elsewhere
+        Peer late = b.connect("r", "late", new Recorder(), Switchboard.DuplicatePolicy.REJECT);
+        assertThat(b.joinAsync(late, "room", null, one).toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS))
+                .isEqualTo(new JoinOutcome.Full(1));
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }

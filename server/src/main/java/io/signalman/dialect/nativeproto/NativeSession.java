@@ -17,10 +17,13 @@ import io.signalman.dialect.WebSocketSession;
 import io.signalman.security.Identity;
 import io.signalman.ice.IceGrant;
 import io.signalman.transport.Sockets;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -32,6 +35,8 @@ import java.util.concurrent.TimeUnit;
 final class NativeSession extends WebSocketSession {
     private static final int PEER_ID_LENGTH = 10;
     private static final int SESSION_SECRET_BYTES = 24;
+    /** Bytes of frames kept while a join waits for the cluster (about one Redis round trip). */
+    private static final int MAX_WAITING_BYTES = 1 << 20;
 
     private final NativeDialect dialect;
     private final Switchboard switchboard;
@@ -46,6 +51,13 @@ final class NativeSession extends WebSocketSession {
     private int oversizeStrikes;
     /** The push of fresh ICE credentials before the last ones expire; null when nothing expires. */
     private ScheduledFuture<?> iceRefresh;
+    /**
+     * True while a join waits for the cluster's answer. Replies must follow the order of requests
+     * (docs/protocol.md §10), so frames that arrive meanwhile wait in {@link #waiting}, in order.
+     */
+    private boolean joining;
+    private ArrayDeque<Waiting> waiting;
+    private int waitingBytes;
 
     private final NativeDialect.Admission admission;
 
@@ -161,7 +173,10 @@ final class NativeSession extends WebSocketSession {
         if (peer == null || keeper == null || sessionToken == null || Sockets.closedCleanly(channel)) return;
         // A close that keeps the session (e.g. 4000 when a drain sends the client elsewhere): hold
         // its events from now on, since nothing written after the echo reaches the client.
-        if (keeper.park(sessionToken, this)) redirectEvents(peer.outlet());
+        if (keeper.park(sessionToken, this)) {
+            redirectEvents(peer.outlet());
+            handHeldEventsTo(peer.outlet()); // kept back for a join still pending: the session keeps them
+        }
     }
 
     @Override
@@ -176,7 +191,8 @@ final class NativeSession extends WebSocketSession {
             // has already taken the session over, in which case it is that one's to end.
             if (keeper.close(sessionToken, this)) switchboard.disconnect(peer, LeaveReason.DISCONNECTED);
         } else {
-            keeper.park(sessionToken, this); // a loss: the rooms hear nothing unless the window passes
+            // A loss: the rooms hear nothing unless the window passes.
+            if (keeper.park(sessionToken, this)) handHeldEventsTo(peer.outlet());
         }
     }
 
@@ -189,6 +205,43 @@ final class NativeSession extends WebSocketSession {
     @Override
     protected void onText(byte[] frame, int length, long receivedNanos) {
         if (peer == null) return;
+        if (joining) {
+            if (waiting == null) waiting = new ArrayDeque<>();
+            if (waitingBytes + length > MAX_WAITING_BYTES) {
+                waiting.add(Waiting.OVERFLOW); // answered in its turn, as any other request
+            } else {
+                waitingBytes += length;
+                waiting.add(new Waiting(Arrays.copyOf(frame, length), receivedNanos));
+            }
+            return;
+        }
+        handle(frame, length, receivedNanos);
+    }
+
+    /** Handles the frames that waited behind a join, until one of them is a join that waits in turn. */
+    private void drainWaiting() {
+        while (!joining && waiting != null && !waiting.isEmpty()) {
+            Waiting next = waiting.poll();
+            if (!channel.isActive()) {
+                waiting = null;
+                waitingBytes = 0;
+                return;
+            }
+            if (next == Waiting.OVERFLOW) {
+                onRateLimited();
+                continue;
+            }
+            waitingBytes -= next.frame.length;
+            handle(next.frame, next.frame.length, next.receivedNanos);
+        }
+    }
+
+    /** A frame that arrived while a join was pending; {@link #OVERFLOW} stands for one that did not fit. */
+    private record Waiting(byte[] frame, long receivedNanos) {
+        static final Waiting OVERFLOW = new Waiting(new byte[0], 0);
+    }
+
+    private void handle(byte[] frame, int length, long receivedNanos) {
         int limit = dialect.config().messageBytes();
         if (length > limit) {
             error(ErrorCode.TOO_LARGE, "frame of " + length + " bytes exceeds the limit of " + limit, null);
@@ -240,15 +293,39 @@ final class NativeSession extends WebSocketSession {
             return;
         }
         byte[] meta = request.hasMeta() ? Arrays.copyOfRange(request.source, request.metaStart, request.metaEnd) : null;
-        JoinOutcome outcome = switchboard.join(peer, room, meta, dialect.roomPolicy());
-        if (outcome instanceof JoinOutcome.Joined joined) {
-            send(NativeFrames.joined(request.idJson, room, joined.others()));
+        String re = request.idJson;
+        // A cluster may answer later, while other members already hear of this peer and signal it:
+        // their frames wait until the client has its `joined`, which lists them.
+        holdEvents();
+        CompletionStage<JoinOutcome> pending = switchboard.joinAsync(peer, room, meta, dialect.roomPolicy());
+        CompletableFuture<JoinOutcome> now = pending.toCompletableFuture();
+        if (now.isDone()) {
+            // Answered at once (one node): events kept back meanwhile may trail others already
+            // queued on this loop by their senders' threads, so they go out behind those.
+            answerJoin(room, re, now.getNow(null), null);
+            channel.eventLoop().execute(this::releaseEvents);
+            return;
+        }
+        joining = true;
+        pending.whenComplete((outcome, failure) -> channel.eventLoop().execute(() -> {
+            joining = false;
+            answerJoin(room, re, outcome, failure);
+            releaseEvents();
+            drainWaiting();
+        }));
+    }
+
+    private void answerJoin(String room, String re, JoinOutcome outcome, Throwable failure) {
+        if (failure != null || outcome == null) {
+            error(ErrorCode.INTERNAL, "internal error", re);
+        } else if (outcome instanceof JoinOutcome.Joined joined) {
+            send(NativeFrames.joined(re, room, joined.others()));
         } else if (outcome instanceof JoinOutcome.Full full) {
-            error(ErrorCode.ROOM_FULL, "room '" + room + "' is full (" + full.capacity() + " peers)", request.idJson);
+            error(ErrorCode.ROOM_FULL, "room '" + room + "' is full (" + full.capacity() + " peers)", re);
         } else if (outcome instanceof JoinOutcome.AlreadyIn) {
-            error(ErrorCode.ALREADY_IN_ROOM, "already in room '" + room + "'", request.idJson);
+            error(ErrorCode.ALREADY_IN_ROOM, "already in room '" + room + "'", re);
         } else if (outcome instanceof JoinOutcome.TooManyRooms tooMany) {
-            error(ErrorCode.FORBIDDEN, "a peer may be in at most " + tooMany.limit() + " rooms", request.idJson);
+            error(ErrorCode.FORBIDDEN, "a peer may be in at most " + tooMany.limit() + " rooms", re);
         }
     }
 

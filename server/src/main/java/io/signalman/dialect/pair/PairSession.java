@@ -12,8 +12,12 @@ import io.signalman.core.Switchboard;
 import io.signalman.dialect.JsJson;
 import io.signalman.dialect.WebSocketSession;
 import io.signalman.transport.Sockets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 final class PairSession extends WebSocketSession {
     private static final Logger log = LoggerFactory.getLogger(PairSession.class);
+    /** Frames kept while a join waits for the cluster; more are dropped, as the rate limit drops them. */
+    private static final int MAX_WAITING_FRAMES = 256;
 
     private final PairDialect dialect;
     private final Switchboard switchboard;
@@ -38,6 +44,15 @@ final class PairSession extends WebSocketSession {
     private String userIdText;
     /** Set (from the replacing connection's thread) when a newer connection of this user took over. */
     private volatile boolean replaced;
+    /**
+     * True while a join waits for the cluster's answer: frames that arrive meanwhile (the offer that
+     * follows a join at once) wait in {@link #waiting} and are handled after it, in order.
+     */
+    private boolean joining;
+    private ArrayDeque<Waiting> waiting;
+
+    /** A frame that arrived while a join was pending. */
+    private record Waiting(byte[] frame, long receivedNanos) {}
 
     PairSession(PairDialect dialect, Channel channel) {
         super(channel, dialect.meters());
@@ -55,6 +70,26 @@ final class PairSession extends WebSocketSession {
 
     @Override
     protected void onText(byte[] frame, int length, long receivedNanos) {
+        if (joining) {
+            if (waiting == null) waiting = new ArrayDeque<>();
+            if (waiting.size() < MAX_WAITING_FRAMES) waiting.add(new Waiting(Arrays.copyOf(frame, length), receivedNanos));
+            return;
+        }
+        handle(frame, length, receivedNanos);
+    }
+
+    private void drainWaiting() {
+        while (!joining && waiting != null && !waiting.isEmpty()) {
+            Waiting next = waiting.poll();
+            if (!channel.isActive()) {
+                waiting = null;
+                return;
+            }
+            handle(next.frame, next.frame.length, next.receivedNanos);
+        }
+    }
+
+    private void handle(byte[] frame, int length, long receivedNanos) {
         JsonNode message = dialect.json().parse(frame, 0, length);
         // Invalid JSON, null, numbers, strings and arrays are ignored, as the original does (or should).
         if (message == null || !message.isObject()) return;
@@ -96,7 +131,28 @@ final class PairSession extends WebSocketSession {
         userIdJson = JsJson.stringify(userId);
         userIdText = a;
         self = PairFrames.member(dialect.nextConnectionId(), userIdJson);
-        JoinOutcome outcome = switchboard.join(peer, name, self, dialect.roomPolicy());
+        // With a cluster the answer comes later; what others send this socket as soon as they hear
+        // of it waits until it has its own `created`/`joined` and `roomInfo`.
+        holdEvents();
+        CompletionStage<JoinOutcome> pending = switchboard.joinAsync(peer, name, self, dialect.roomPolicy());
+        CompletableFuture<JoinOutcome> now = pending.toCompletableFuture();
+        if (now.isDone()) {
+            joined(name, a, replacedMembers, now.getNow(null));
+            channel.eventLoop().execute(this::releaseEvents); // behind events already queued on this loop
+            return;
+        }
+        joining = true;
+        pending.whenComplete((outcome, failure) -> channel.eventLoop().execute(() -> {
+            joining = false;
+            if (failure != null) log.warn("Join of room {} failed: {}", name, failure.toString());
+            joined(name, a, replacedMembers, failure == null ? outcome : null);
+            releaseEvents();
+            drainWaiting();
+        }));
+    }
+
+    /** The rest of a join, once the core has answered. */
+    private void joined(String name, String a, List<Member> replacedMembers, JoinOutcome outcome) {
         if (!(outcome instanceof JoinOutcome.Joined joined)) {
             send(PairFrames.error("Room " + name + " is full"));
             return;
