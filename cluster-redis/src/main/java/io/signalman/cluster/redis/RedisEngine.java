@@ -90,7 +90,10 @@ public final class RedisEngine implements Engine {
     private volatile long sessionWindowMs;
     private volatile int sessionHoldLimit = 1;
     /** Peers this node handed over whose frames may still be in flight to it, by realm and id: their rooms. */
-    private final ConcurrentMap<String, Set<String>> handedOver = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, HandedOver> handedOver = new ConcurrentHashMap<>();
+
+    /** A peer this node gave up: the rooms it was in, and where frames that still reach it go. */
+    private record HandedOver(Set<String> rooms, LateOutlet late) {}
 
     /** True while Redis answers and this node's state there and its replica are in step. */
     private volatile boolean ready;
@@ -548,9 +551,8 @@ public final class RedisEngine implements Engine {
         if (released == null) return;
         Peer peer = released.peer();
         String peerId = peer.id();
-        late.id = peerId;
         Set<String> rooms = Set.copyOf(peer.rooms());
-        handedOver.put(field(realmName, peerId), rooms);
+        handedOver.put(field(realmName, peerId), new HandedOver(rooms, late));
         realm.local.remove(peerId, peer);
         realm.remote.put(peerId, HELD);
         for (String roomName : rooms) {
@@ -571,6 +573,7 @@ public final class RedisEngine implements Engine {
             if (message != null) args.add(message);
         }
         eval(Scripts.HAND_OVER, ScriptOutputType.INTEGER, args.toArray());
+        late.open(peerId); // only now: a late frame must not reach Redis before the held ones
     }
 
     /**
@@ -583,26 +586,45 @@ public final class RedisEngine implements Engine {
         movable.forEach((realmName, source) -> source.sessions().forEach(kept -> handOver(realmName, kept.token(), true)));
         subscription.async().unsubscribe(Wire.utf8(options.prefix() + "node:" + node))
                 .get(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        for (String key : List.copyOf(handedOver.keySet())) {
+        for (String key : List.copyOf(handedOver.keySet())) { // a field: realm, id
             Wire.Reader reader = new Wire.Reader(Wire.utf8(key));
             eval(Scripts.SEAL, ScriptOutputType.INTEGER, reader.text(), reader.text());
         }
         handedOver.clear();
     }
 
-    /** Where the events of a handed-over peer go when they still reach this node: behind its held ones. */
+    /**
+     * Where the events of a handed-over peer go when they still reach this node: behind its held
+     * ones. Events may arrive from any thread as soon as the session is released, before the
+     * hand-over script is even sent; they wait here until it is, since Redis runs this node's
+     * commands in the order they were sent.
+     */
     private final class LateOutlet implements Outlet {
         private final String realm;
-        /** Set right after the release that names the peer, before anything can reach this outlet. */
-        volatile String id;
+        private String id;
+        private List<Event> waiting = new ArrayList<>();
 
         LateOutlet(String realm) {
             this.realm = realm;
         }
 
         @Override
-        public void deliver(Event event) {
-            if (id == null) return;
+        public synchronized void deliver(Event event) {
+            if (waiting != null) {
+                waiting.add(event);
+            } else {
+                hold(event);
+            }
+        }
+
+        synchronized void open(String peerId) {
+            id = peerId;
+            List<Event> first = waiting;
+            waiting = null;
+            first.forEach(this::hold);
+        }
+
+        private void hold(Event event) {
             byte[] message = encodeEvent(new Wire.Writer(64).field("P").field(realm).field(id), event);
             if (message != null) holdLate(realm, id, message);
         }
@@ -971,8 +993,9 @@ public final class RedisEngine implements Engine {
                 Peer peer = realm.local.get(id);
                 if (peer != null) {
                     peer.outlet().deliver(decodeEvent(reader));
-                } else if (handedOver.containsKey(field(realm.name, id))) {
-                    holdLate(realm.name, id, message);
+                } else {
+                    HandedOver gone = handedOver.get(field(realm.name, id));
+                    if (gone != null) gone.late().deliver(decodeEvent(reader));
                 }
             }
             case "B" -> {
@@ -988,12 +1011,9 @@ public final class RedisEngine implements Engine {
                         Peer arriving = realm.local.get(id);
                         if (arriving != null) {
                             arriving.outlet().deliver(event); // taken over, its slot not yet updated
-                        } else if (handedOver.containsKey(field(realm.name, id))) {
-                            byte[] body = encodeEvent(new Wire.Writer(64), event);
-                            if (body != null) {
-                                holdLate(realm.name, id, concat(new Wire.Writer(64).field("P").field(realm.name)
-                                        .field(id).finish(), body));
-                            }
+                        } else {
+                            HandedOver gone = handedOver.get(field(realm.name, id));
+                            if (gone != null) gone.late().deliver(event);
                         }
                     }
                 }

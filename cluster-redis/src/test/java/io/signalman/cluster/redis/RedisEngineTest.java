@@ -197,7 +197,7 @@ class RedisEngineTest {
             }
 
             @Override
-            public List<String> tokens() {
+            public List<Kept> sessions() {
                 return List.of();
             }
         };
