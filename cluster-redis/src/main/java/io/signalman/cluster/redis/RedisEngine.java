@@ -65,6 +65,8 @@ import org.slf4j.LoggerFactory;
 public final class RedisEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(RedisEngine.class);
     private static final byte[][] NO_KEYS = new byte[0][];
+    /** Each script's digest, for EVALSHA; keyed by the script constant itself. */
+    private static final Map<String, String> DIGESTS = digests();
     private static final long COMMAND_TIMEOUT_MS = 2_000;
     /** The pseudo-node that owns peers whose session waits for its client (see Scripts). */
     static final String HELD = "~held";
@@ -761,7 +763,9 @@ public final class RedisEngine implements Engine {
         for (int i = 0; i < args.length; i++) {
             values[i + 2] = args[i] instanceof byte[] bytes ? bytes : Wire.utf8((String) args[i]);
         }
-        RedisFuture<Object> future = connection.async().eval(script, type, NO_KEYS, values);
+        // By digest: the scripts are loaded in resync; after a Redis restart NOSCRIPT fails the call,
+        // which puts the node out of step, and the resync that follows loads them again.
+        RedisFuture<Object> future = connection.async().evalsha(DIGESTS.get(script), type, NO_KEYS, values);
         return future.exceptionally(failure -> {
             markOutOfStep(failure);
             return null;
@@ -909,6 +913,10 @@ public final class RedisEngine implements Engine {
         // (Re)subscribe first, so that nothing published after the snapshot is missed.
         subscription.async().subscribe(eventsChannel, Wire.utf8(options.prefix() + "node:" + node))
                 .get(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        for (String script : Scripts.ALL) {
+            String loaded = commands.async().scriptLoad(script).get(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            if (!DIGESTS.get(script).equals(loaded)) throw new IllegalStateException("Redis named a script " + loaded);
+        }
         List<Object> args = new ArrayList<>();
         args.add(Long.toString(options.nodeTimeoutMs()));
         List<String> peerFields = new ArrayList<>();
@@ -1226,6 +1234,12 @@ public final class RedisEngine implements Engine {
     }
 
     private record Entry(long seq, Slot slot, boolean announce, int capacity) {}
+
+    private static Map<String, String> digests() {
+        Map<String, String> map = new java.util.IdentityHashMap<>();
+        for (String script : Scripts.ALL) map.put(script, Scripts.digest(script));
+        return map;
+    }
 
     private static LeaveReason reason(String wireName) {
         for (LeaveReason reason : LeaveReason.values()) {

@@ -457,4 +457,23 @@ final class Scripts {
             end
             return out
             """;
+
+    /**
+     * Every script above. A node loads them (SCRIPT LOAD) whenever it gets in step with Redis, and then
+     * runs them by digest: sending a script's text with every relay would cost kilobytes per message.
+     */
+    static final java.util.List<String> ALL = java.util.List.of(ATTACH, DETACH, JOIN, LEAVE, HEARTBEAT, REAP,
+            DEPART, RESTORE, SESSION_OPEN, SESSION_PEEK, SESSION_END, DELIVER, DELIVER_ROOM, HAND_OVER, SEAL,
+            HOLD_LATE, CLAIM, SNAPSHOT);
+
+    /** The SHA-1 digest Redis names a script by, in lower-case hex. */
+    static String digest(String script) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-1")
+                    .digest(script.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-1", e);
+        }
+    }
 }

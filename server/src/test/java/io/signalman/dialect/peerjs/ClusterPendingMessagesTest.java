@@ -139,6 +139,9 @@ class ClusterPendingMessagesTest {
         CompletableFuture<Boolean> busyAfterFirst = new CompletableFuture<>();
         CompletableFuture<Boolean> busyAfterSecond = new CompletableFuture<>();
         assertThat(n1.anyBusy()).isFalse();
+        // Redis holds every client's commands for a moment, so that both offers are surely out
+        // when the assertions below run (an answer can otherwise beat the next line).
+        redis.sync().clientPause(500);
         n1.offer("a", "b", "\"b\"", utf8("1"), outcome -> busyAfterFirst.complete(n1.busy("\"b\"")));
         n1.offer("a", "b", "\"b\"", utf8("2"), outcome -> busyAfterSecond.complete(n1.busy("\"b\"") || n1.anyBusy()));
         assertThat(n1.busy("\"b\"")).isTrue();
