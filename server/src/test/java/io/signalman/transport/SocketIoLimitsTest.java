@@ -54,8 +54,9 @@ class SocketIoLimitsTest {
 
     @Test
     void anEventFloodIsCutToTheRateThenDisconnectedWhileOthersCarryOn() throws Exception {
-        // Few tokens and few strikes: a loaded machine that sends the forty slowly still floods.
-        start(new AbuseLimits(2, 2, 10, 100, 100, 1 << 20, 10_000, List.of()));
+        // A burst of 2 and almost no refill (one token per 10 s): however slowly the forty go out,
+        // the strikes in a row are not reset by a token that came back meanwhile.
+        start(new AbuseLimits(0.1, 2, 10, 100, 100, 1 << 20, 10_000, List.of()));
         WsClient target = socketIo();
         target.send("42[\"ss-join\",\"/target\"]");
         WsClient calm = socketIo();
@@ -71,7 +72,12 @@ class SocketIoLimitsTest {
             }
         }
         long sendingMillis = (System.nanoTime() - started) / 1_000_000;
-        assertThat(flooder.awaitClose()).isNotZero();
+        // Given time: in the full build the JVM also carries the fuzzing agent's hooks, which slow it.
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!flooder.isClosed() && System.nanoTime() < deadline) Thread.sleep(20);
+        List<String> heard = new java.util.ArrayList<>();
+        while (flooder.pending() > 0) heard.add(flooder.next());
+        assertThat(flooder.isClosed()).as("the flooder is disconnected; it heard %s", heard).isTrue();
         int relayed = 0;
         while (true) {
             try {
@@ -81,7 +87,7 @@ class SocketIoLimitsTest {
             }
         }
         // The burst, plus what refilled while the frames were sent; never the forty.
-        assertThat(relayed).isBetween(2, 3 + (int) (sendingMillis * 2 / 1000));
+        assertThat(relayed).isBetween(2, 3 + (int) (sendingMillis / 10_000));
         assertThat(relayed).isLessThan(40);
         assertThat(calm.isClosed()).isFalse();
         calm.send(handshake("/calm", "/target", "still here"));
