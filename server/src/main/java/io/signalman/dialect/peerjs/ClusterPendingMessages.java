@@ -1,11 +1,9 @@
 package io.signalman.dialect.peerjs;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.signalman.cluster.redis.FailFastRedis;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -175,16 +173,9 @@ final class ClusterPendingMessages implements AutoCloseable {
 
     ClusterPendingMessages(ClusterOptions cluster, int perIdLimit, long byteLimit, long maxAgeMillis,
             ScheduledExecutorService timers, ExpiryListener onExpired) {
-        this.uri = RedisURI.create(cluster.redisUri());
-        uri.setTimeout(TIMEOUT);
-        this.client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                // An offer must not wait behind a dead connection: it fails at once and its sender hears EXPIRE.
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
-                .socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).build())
-                .build());
+        // Its own connection: an offer must not wait behind a dead one (it fails, and its sender hears EXPIRE).
+        this.uri = FailFastRedis.uri(cluster, TIMEOUT);
+        this.client = FailFastRedis.client(uri, TIMEOUT);
         this.node = cluster.nodeId();
         this.prefix = cluster.prefix();
         this.expiryKey = utf8(prefix + "pjd");

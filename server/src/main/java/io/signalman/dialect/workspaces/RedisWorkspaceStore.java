@@ -4,14 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisURI;
+import io.signalman.cluster.redis.FailFastRedis;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.signalman.cluster.redis.ClusterOptions;
@@ -60,17 +57,8 @@ final class RedisWorkspaceStore implements WorkspaceStore {
     private volatile StatefulRedisConnection<String, String> connection;
 
     RedisWorkspaceStore(ClusterOptions options) {
-        RedisURI uri = RedisURI.create(options.redisUri());
-        uri.setTimeout(TIMEOUT);
-        this.client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                // A worker must not wait behind a dead connection: commands fail at once while Redis is away.
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
-                // Lettuce's default of 10 s would hold a worker that long on an unreachable host.
-                .socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).build())
-                .build());
+        // A worker must not wait behind a dead connection: commands fail at once while Redis is away.
+        this.client = FailFastRedis.client(options, TIMEOUT);
         this.prefix = options.prefix() + "workspace:";
     }
 
