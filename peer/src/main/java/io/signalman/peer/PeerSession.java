@@ -409,12 +409,17 @@ public final class PeerSession implements Signaling.Listener {
         channelState(dc.getState());
     }
 
+    /** Set by the first report of an open channel (two threads may report it). */
+    private final AtomicBoolean greeted = new AtomicBoolean();
+
     private void channelState(RTCDataChannelState state) {
-        if (state == RTCDataChannelState.OPEN && !open.isDone()) {
+        if (state == RTCDataChannelState.OPEN && greeted.compareAndSet(false, true)) {
             out.println("Connected to " + remoteId + " over data channel '" + CHANNEL + "'");
             out.flush();
-            open.complete(null);
+            // The greeting goes first: whatever waits for the channel to open (typed lines, a file)
+            // is let go only after it.
             sendText("Hello from " + signaling.localId());
+            open.complete(null);
         } else if (state == RTCDataChannelState.CLOSED) {
             channelClosed.complete(null);
             synchronized (drain) {

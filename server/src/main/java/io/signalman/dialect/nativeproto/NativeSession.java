@@ -13,11 +13,11 @@ import io.signalman.core.SendOutcome;
 import io.signalman.core.SessionAdoption;
 import io.signalman.core.SessionKeeper;
 import io.signalman.core.Switchboard;
+import io.signalman.dialect.PausedFrames;
 import io.signalman.dialect.WebSocketSession;
 import io.signalman.security.Identity;
 import io.signalman.ice.IceGrant;
 import io.signalman.transport.Sockets;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -52,12 +52,11 @@ final class NativeSession extends WebSocketSession {
     /** The push of fresh ICE credentials before the last ones expire; null when nothing expires. */
     private ScheduledFuture<?> iceRefresh;
     /**
-     * True while a join waits for the cluster's answer. Replies must follow the order of requests
-     * (docs/protocol.md §10), so frames that arrive meanwhile wait in {@link #waiting}, in order.
+     * Paused while a join waits for the cluster's answer: replies must follow the order of requests
+     * (docs/protocol.md §10), so frames that arrive meanwhile wait, in order; one beyond the bound
+     * gets {@code rate-limited} in its turn.
      */
-    private boolean joining;
-    private ArrayDeque<Waiting> waiting;
-    private int waitingBytes;
+    private final PausedFrames waiting = new PausedFrames(Integer.MAX_VALUE, MAX_WAITING_BYTES, true);
 
     private final NativeDialect.Admission admission;
 
@@ -205,40 +204,11 @@ final class NativeSession extends WebSocketSession {
     @Override
     protected void onText(byte[] frame, int length, long receivedNanos) {
         if (peer == null) return;
-        if (joining) {
-            if (waiting == null) waiting = new ArrayDeque<>();
-            if (waitingBytes + length > MAX_WAITING_BYTES) {
-                waiting.add(Waiting.OVERFLOW); // answered in its turn, as any other request
-            } else {
-                waitingBytes += length;
-                waiting.add(new Waiting(Arrays.copyOf(frame, length), receivedNanos));
-            }
+        if (waiting.isPaused()) {
+            waiting.add(frame, length, receivedNanos);
             return;
         }
         handle(frame, length, receivedNanos);
-    }
-
-    /** Handles the frames that waited behind a join, until one of them is a join that waits in turn. */
-    private void drainWaiting() {
-        while (!joining && waiting != null && !waiting.isEmpty()) {
-            Waiting next = waiting.poll();
-            if (!channel.isActive()) {
-                waiting = null;
-                waitingBytes = 0;
-                return;
-            }
-            if (next == Waiting.OVERFLOW) {
-                onRateLimited();
-                continue;
-            }
-            waitingBytes -= next.frame.length;
-            handle(next.frame, next.frame.length, next.receivedNanos);
-        }
-    }
-
-    /** A frame that arrived while a join was pending; {@link #OVERFLOW} stands for one that did not fit. */
-    private record Waiting(byte[] frame, long receivedNanos) {
-        static final Waiting OVERFLOW = new Waiting(new byte[0], 0);
     }
 
     private void handle(byte[] frame, int length, long receivedNanos) {
@@ -306,12 +276,11 @@ final class NativeSession extends WebSocketSession {
             channel.eventLoop().execute(this::releaseEvents);
             return;
         }
-        joining = true;
+        waiting.pause();
         pending.whenComplete((outcome, failure) -> channel.eventLoop().execute(() -> {
-            joining = false;
             answerJoin(room, re, outcome, failure);
             releaseEvents();
-            drainWaiting();
+            waiting.resume(channel, this::handle, this::onRateLimited);
         }));
     }
 

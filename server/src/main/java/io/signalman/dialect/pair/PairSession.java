@@ -10,11 +10,10 @@ import io.signalman.core.Member;
 import io.signalman.core.Peer;
 import io.signalman.core.Switchboard;
 import io.signalman.dialect.JsJson;
+import io.signalman.dialect.PausedFrames;
 import io.signalman.dialect.WebSocketSession;
 import io.signalman.transport.Sockets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -45,14 +44,11 @@ final class PairSession extends WebSocketSession {
     /** Set (from the replacing connection's thread) when a newer connection of this user took over. */
     private volatile boolean replaced;
     /**
-     * True while a join waits for the cluster's answer: frames that arrive meanwhile (the offer that
-     * follows a join at once) wait in {@link #waiting} and are handled after it, in order.
+     * Paused while a join waits for the cluster's answer: frames that arrive meanwhile (the offer that
+     * follows a join at once) wait and are handled after it, in order; the protocol has no error for
+     * one beyond the bound, which is dropped.
      */
-    private boolean joining;
-    private ArrayDeque<Waiting> waiting;
-
-    /** A frame that arrived while a join was pending. */
-    private record Waiting(byte[] frame, long receivedNanos) {}
+    private final PausedFrames waiting = new PausedFrames(MAX_WAITING_FRAMES, Long.MAX_VALUE, false);
 
     PairSession(PairDialect dialect, Channel channel) {
         super(channel, dialect.meters());
@@ -70,23 +66,11 @@ final class PairSession extends WebSocketSession {
 
     @Override
     protected void onText(byte[] frame, int length, long receivedNanos) {
-        if (joining) {
-            if (waiting == null) waiting = new ArrayDeque<>();
-            if (waiting.size() < MAX_WAITING_FRAMES) waiting.add(new Waiting(Arrays.copyOf(frame, length), receivedNanos));
+        if (waiting.isPaused()) {
+            waiting.add(frame, length, receivedNanos);
             return;
         }
         handle(frame, length, receivedNanos);
-    }
-
-    private void drainWaiting() {
-        while (!joining && waiting != null && !waiting.isEmpty()) {
-            Waiting next = waiting.poll();
-            if (!channel.isActive()) {
-                waiting = null;
-                return;
-            }
-            handle(next.frame, next.frame.length, next.receivedNanos);
-        }
     }
 
     private void handle(byte[] frame, int length, long receivedNanos) {
@@ -141,13 +125,12 @@ final class PairSession extends WebSocketSession {
             channel.eventLoop().execute(this::releaseEvents); // behind events already queued on this loop
             return;
         }
-        joining = true;
+        waiting.pause();
         pending.whenComplete((outcome, failure) -> channel.eventLoop().execute(() -> {
-            joining = false;
             if (failure != null) log.warn("Join of room {} failed: {}", name, failure.toString());
             joined(name, a, replacedMembers, failure == null ? outcome : null);
             releaseEvents();
-            drainWaiting();
+            waiting.resume(channel, this::handle, () -> {});
         }));
     }
 
