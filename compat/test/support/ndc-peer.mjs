@@ -55,6 +55,32 @@ function ndcSocket(url) {
   return ws;
 }
 
+const sides = new WeakMap();
+/**
+ * Applies a remote peer's description and candidates to `pc`. A candidate can arrive before the
+ * description it belongs to (node-datachannel hands a peer's description and its candidates to
+ * JavaScript through separate queues, so the other side may send them in either order, and
+ * libdatachannel refuses a candidate it has no transport for yet); such a candidate waits for it.
+ */
+function remoteSide(pc) {
+  if (!sides.has(pc)) {
+    let described = false;
+    const early = [];
+    sides.set(pc, {
+      description(sdp, type) {
+        pc.setRemoteDescription(sdp, type);
+        described = true;
+        for (const [candidate, mid] of early.splice(0)) pc.addRemoteCandidate(candidate, mid);
+      },
+      candidate(candidate, mid) {
+        if (described) pc.addRemoteCandidate(candidate, mid);
+        else early.push([candidate, mid]);
+      },
+    });
+  }
+  return sides.get(pc);
+}
+
 function direct({ url, id }) {
   const ws = ndcSocket(url + '/' + id);
   const peers = new Map();
@@ -74,8 +100,8 @@ function direct({ url, id }) {
   ws.onMessage((text) => {
     const msg = JSON.parse(text);
     const pc = msg.type === 'offer' ? newPeer(msg.id) : peers.get(msg.id);
-    if (msg.type === 'offer' || msg.type === 'answer') pc.setRemoteDescription(msg.description, msg.type);
-    else if (msg.type === 'candidate') pc.addRemoteCandidate(msg.candidate, msg.mid);
+    if (msg.type === 'offer' || msg.type === 'answer') remoteSide(pc).description(msg.description, msg.type);
+    else if (msg.type === 'candidate') remoteSide(pc).candidate(msg.candidate, msg.mid);
   });
   commands.offerTo = ({ remote }) => {
     const dc = newPeer(remote).createDataChannel('test');
@@ -120,8 +146,8 @@ function broadcast({ url, name, offerer }) {
     }
   }, (text) => {
     const { message_type, content } = JSON.parse(text);
-    if (message_type === 'SDP') pc.setRemoteDescription(content.sdp, content.type);
-    else if (message_type === 'CANDIDATE' && content) pc.addRemoteCandidate(content.candidate, content.sdpMid);
+    if (message_type === 'SDP') remoteSide(pc).description(content.sdp, content.type);
+    else if (message_type === 'CANDIDATE' && content) remoteSide(pc).candidate(content.candidate, content.sdpMid);
   });
 }
 
@@ -155,11 +181,11 @@ function pair({ url, me, remote }) {
       const data = json.data;
       if (data.type === 'offer') {
         if (!state.started) startCall();
-        state.pc.setRemoteDescription(data.sdp, 'offer');
+        remoteSide(state.pc).description(data.sdp, 'offer');
       } else if (data.type === 'answer' && state.started) {
-        state.pc.setRemoteDescription(data.sdp, 'answer');
+        remoteSide(state.pc).description(data.sdp, 'answer');
       } else if (data.type === 'candidate' && state.started) {
-        state.pc.addRemoteCandidate(data.candidate.candidate, data.candidate.sdpMid);
+        remoteSide(state.pc).candidate(data.candidate.candidate, data.candidate.sdpMid);
       }
     }
   });
