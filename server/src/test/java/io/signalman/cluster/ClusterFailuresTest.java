@@ -46,6 +46,14 @@ class ClusterFailuresTest {
         return peer;
     }
 
+    /** Reads the welcome, joins {@code room}, and returns the welcome (its session is for resuming). */
+    private static String joinKeepingWelcome(WsClient client, String room) {
+        String welcome = nextOfType(client, "welcome");
+        client.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"" + room + "\"}");
+        nextOfType(client, "joined");
+        return welcome;
+    }
+
     private static void pause(long millis) throws InterruptedException {
         Thread.sleep(millis);
     }
@@ -136,10 +144,8 @@ class ClusterFailuresTest {
             pause(200);
             join(carol, "r");
             pause(200);
-            String bobWelcome = nextOfType(bob, "welcome");
+            String bobWelcome = joinKeepingWelcome(bob, "r");
             String b = Json.field(bobWelcome, "peer");
-            bob.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"r\"}");
-            nextOfType(bob, "joined");
             pause(200);
             String d = join(dan, "r");
             for (int i = 0; i < 3; i++) nextOfType(alice, "peer-joined");
@@ -208,10 +214,8 @@ class ClusterFailuresTest {
              WsClient bob = WsClient.connect(n2.ws("/v1/ws"))) {
             String a = join(alice, "r");
             pause(200);
-            String bobWelcome = nextOfType(bob, "welcome");
+            String bobWelcome = joinKeepingWelcome(bob, "r");
             String b = Json.field(bobWelcome, "peer");
-            bob.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"r\"}");
-            nextOfType(bob, "joined");
             nextOfType(alice, "peer-joined");
 
             bob.abort(); // lost: node m2 holds bob's session
@@ -259,10 +263,8 @@ class ClusterFailuresTest {
              WsClient bob = WsClient.connect(draining.ws("/v1/ws"))) {
             join(alice, "r");
             pause(200);
-            String bobWelcome = nextOfType(bob, "welcome");
+            String bobWelcome = joinKeepingWelcome(bob, "r");
             String b = Json.field(bobWelcome, "peer");
-            bob.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"r\"}");
-            nextOfType(bob, "joined");
             nextOfType(alice, "peer-joined");
             for (int i = 0; i < 5; i++) alice.send(signal(b, i));
 
@@ -332,10 +334,8 @@ class ClusterFailuresTest {
              WsClient carol = WsClient.connect(n1.ws("/v1/ws"));
              WsClient bob = WsClient.connect(n2.ws("/v1/ws"))) {
             String a = join(alice, "r");
-            String carolWelcome = nextOfType(carol, "welcome");
+            String carolWelcome = joinKeepingWelcome(carol, "r");
             String c = Json.field(carolWelcome, "peer");
-            carol.send("{\"type\":\"join\",\"id\":\"j\",\"room\":\"r\"}");
-            nextOfType(carol, "joined");
             nextOfType(alice, "peer-joined");
             pause(200);
             String b = join(bob, "r");

@@ -47,16 +47,8 @@ class LimitsTest {
         return ws;
     }
 
-    /** The metrics page, fetched from an address of its own so that per-address limits do not refuse it. */
     private String metrics() throws Exception {
-        try (Socket socket = new Socket()) {
-            socket.bind(new InetSocketAddress("127.0.0.9", 0));
-            socket.connect(new InetSocketAddress("127.0.0.1", server.server().address("main").getPort()), 2000);
-            socket.setSoTimeout(3000);
-            socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return server.metricsFromOwnAddress();
     }
 
     @Test

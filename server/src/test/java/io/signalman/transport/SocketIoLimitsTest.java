@@ -178,14 +178,7 @@ class SocketIoLimitsTest {
     }
 
     private String metrics() throws Exception {
-        try (Socket socket = new Socket()) {
-            socket.bind(new InetSocketAddress("127.0.0.9", 0));
-            socket.connect(new InetSocketAddress("127.0.0.1", server.server().address("main").getPort()), 2000);
-            socket.setSoTimeout(3000);
-            socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return server.metricsFromOwnAddress();
     }
 
     private static String readHead(InputStream in) throws Exception {
