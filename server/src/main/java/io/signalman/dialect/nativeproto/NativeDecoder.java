@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,10 +26,11 @@ final class NativeDecoder {
 
     private final JsonFactory json;
     private final int maxMetaBytes;
+    private final ThreadLocal<DuplicateKeys> duplicateKeys = ThreadLocal.withInitial(DuplicateKeys::new);
 
     NativeDecoder(int maxDepth, int maxStringChars, int maxMetaBytes) {
+        // Duplicate keys are found by DuplicateKeys, which does not allocate per object.
         this.json = JsonFactory.builder()
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(maxDepth)
                         .maxStringLength(maxStringChars)
@@ -52,21 +52,29 @@ final class NativeDecoder {
         String roomProblem = null;
         String toProblem = null;
         String metaProblem = null;
+        DuplicateKeys keys = duplicateKeys.get();
+        keys.reset();
         try (JsonParser p = json.createParser(frame, 0, length)) {
             JsonToken token = p.nextToken();
             if (token == null) return new DecodeError(ErrorCode.BAD_JSON, "empty frame", null);
             if (token != JsonToken.START_OBJECT) {
-                p.skipChildren();
+                keys.skip(p, token);
                 if (p.nextToken() != null) return new DecodeError(ErrorCode.BAD_JSON, "trailing content after the JSON value", null);
                 return new DecodeError(ErrorCode.BAD_REQUEST, "a frame must be a JSON object", null);
             }
+            keys.open();
             while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
+                if (!keys.add(field)) throw DuplicateKeys.duplicate(p, field);
                 JsonToken value = p.nextToken();
                 switch (field) {
                     case "type" -> {
-                        if (value == JsonToken.VALUE_STRING) typeName = p.getText();
-                        else typeProblem = "'type' must be a string";
+                        if (value == JsonToken.VALUE_STRING) {
+                            typeName = p.getText();
+                        } else {
+                            typeProblem = "'type' must be a string";
+                            keys.skip(p, value);
+                        }
                     }
                     case "id" -> {
                         if (value == JsonToken.VALUE_STRING || value == JsonToken.VALUE_NUMBER_INT) {
@@ -76,7 +84,7 @@ final class NativeDecoder {
                             request.idJson = new String(frame, start, end - start, StandardCharsets.UTF_8);
                         } else {
                             idProblem = "'id' must be a string or an integer";
-                            p.skipChildren();
+                            keys.skip(p, value);
                         }
                     }
                     case "room" -> {
@@ -89,33 +97,33 @@ final class NativeDecoder {
                             }
                         } else {
                             roomProblem = "'room' must be a string";
-                            p.skipChildren();
+                            keys.skip(p, value);
                         }
                     }
                     case "to" -> {
                         if (value == JsonToken.VALUE_STRING && p.getTextLength() > 0) request.to = p.getText();
                         else toProblem = "'to' must be a peer id (a non-empty string)";
-                        p.skipChildren();
+                        keys.skip(p, value);
                     }
                     case "data" -> {
                         request.dataStart = (int) p.currentTokenLocation().getByteOffset();
-                        skipValue(p, value);
+                        keys.skip(p, value);
                         request.dataEnd = (int) p.currentLocation().getByteOffset();
                     }
                     case "meta" -> {
                         if (value == JsonToken.START_OBJECT) {
                             request.metaStart = (int) p.currentTokenLocation().getByteOffset();
-                            p.skipChildren();
+                            keys.skip(p, value);
                             request.metaEnd = (int) p.currentLocation().getByteOffset();
                             if (request.metaEnd - request.metaStart > maxMetaBytes) {
                                 metaProblem = "'meta' is larger than " + maxMetaBytes + " bytes";
                             }
                         } else {
                             metaProblem = "'meta' must be a JSON object";
-                            skipValue(p, value);
+                            keys.skip(p, value);
                         }
                     }
-                    default -> skipValue(p, value);
+                    default -> keys.skip(p, value);
                 }
             }
             if (p.nextToken() != null) return new DecodeError(ErrorCode.BAD_JSON, "trailing content after the JSON object", null);
@@ -142,14 +150,6 @@ final class NativeDecoder {
             case ICE, PING -> null;
         };
         return problem == null ? null : new DecodeError(ErrorCode.BAD_REQUEST, problem, id);
-    }
-
-    private static void skipValue(JsonParser p, JsonToken value) throws IOException {
-        if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
-            p.skipChildren();
-        } else {
-            p.finishToken(); // a string's end is only known once it is read
-        }
     }
 
     private static String required(String problem, String value, String field) {

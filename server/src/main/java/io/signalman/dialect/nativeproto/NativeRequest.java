@@ -20,8 +20,11 @@ final class NativeRequest {
             this.wireName = wireName;
         }
 
+        /** values() copies its array on every call; this is read once per frame. */
+        private static final Type[] ALL = values();
+
         static Type of(String name) {
-            for (Type type : values()) {
+            for (Type type : ALL) {
                 if (type.wireName.equals(name)) return type;
             }
             return null;

@@ -29,6 +29,10 @@ class NativeDecoderFuzzTest {
         // decoder, and Jackson's skipping does not re-check string bytes, so only UTF-8 is in scope.
         if (!isUtf8(input)) return;
         DecodeError error = decoder.decode(input, input.length, request);
+        // Differential: the decoder's own duplicate-key check agrees with Jackson's.
+        Reference reference = strictParse(input);
+        if (reference == Reference.REPEATS_A_KEY) assertThat(error).isNotNull();
+        if (error != null && error.code() == ErrorCode.BAD_JSON) assertThat(reference).isNotEqualTo(Reference.ONE_VALUE);
         if (error != null) {
             assertThat(error.code()).isNotNull();
             assertThat(error.message()).isNotBlank();
@@ -69,6 +73,26 @@ class NativeDecoderFuzzTest {
             return true;
         } catch (java.nio.charset.CharacterCodingException e) {
             return false;
+        }
+    }
+
+    private enum Reference { ONE_VALUE, REPEATS_A_KEY, OTHER }
+
+    private static final JsonFactory STRICT = JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+    /** What Jackson, checking duplicates itself, makes of the whole input. */
+    private static Reference strictParse(byte[] input) {
+        try (JsonParser p = STRICT.createParser(input)) {
+            JsonToken first = p.nextToken();
+            if (first == null) return Reference.OTHER;
+            p.skipChildren();
+            if (first.isScalarValue()) p.getText();
+            return p.nextToken() == null ? Reference.ONE_VALUE : Reference.OTHER;
+        } catch (com.fasterxml.jackson.core.JsonParseException e) {
+            return String.valueOf(e.getOriginalMessage()).startsWith("Duplicate field") ? Reference.REPEATS_A_KEY : Reference.OTHER;
+        } catch (IOException e) {
+            return Reference.OTHER;
         }
     }
 

@@ -179,6 +179,7 @@ class NativeProtocolTest {
                 Arguments.of("null", "bad-request", "a frame must be a JSON object"),
                 Arguments.of("{}", "bad-request", "'type' is required"),
                 Arguments.of("{\"type\":7}", "bad-request", "'type' must be a string"),
+                Arguments.of("{\"type\":{\"to\":\"x\"},\"to\":\"y\"}", "bad-request", "'type' must be a string"),
                 Arguments.of("{\"type\":\"dance\"}", "unknown-type", "unknown type 'dance'"),
                 Arguments.of("{\"type\":\"join\"}", "bad-request", "'room' is required"),
                 Arguments.of("{\"type\":\"join\",\"room\":5}", "bad-request", "'room' must be a string"),
