@@ -79,7 +79,7 @@ abstract class Adapter {
             switch (node.path("type").asText()) {
                 case "welcome" -> {
                     client.peerId = node.path("peer").asText();
-                    client.sendText("{\"type\":\"join\",\"room\":\"r" + client.pairKey + "\"}");
+                    client.sendText("{\"type\":\"join\",\"room\":\"" + client.room + "\"}");
                 }
                 case "joined" -> client.markReady();
                 case "error" -> client.failed = true;

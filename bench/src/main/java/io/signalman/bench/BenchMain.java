@@ -37,9 +37,10 @@ public final class BenchMain implements Callable<Integer> {
             description = "native, pair, broadcast, direct, star, peerjs (default: ${DEFAULT-VALUE})")
     String adapter;
 
-    @Option(names = "--url", required = true, description = "WebSocket URL, e.g. ws://127.0.0.1:8080/v1/ws, "
-            + "ws://127.0.0.1:9000/peerjs, ws://127.0.0.1:8080/socket.io/")
-    URI url;
+    @Option(names = "--url", required = true, split = ",", description = "WebSocket URL, e.g. ws://127.0.0.1:8080/v1/ws, "
+            + "ws://127.0.0.1:9000/peerjs, ws://127.0.0.1:8080/socket.io/; several (repeated or comma-separated): "
+            + "client i connects to the (i mod n)th, so partners sit on different nodes of a cluster")
+    List<URI> urls;
 
     @Option(names = "--conns", defaultValue = "1000", description = "connections (conns)")
     int conns;
@@ -68,7 +69,8 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--hold", defaultValue = "10", description = "seconds conns holds its connections")
     double hold;
 
-    @Option(names = "--server-pid", defaultValue = "0", description = "server pid, for CPU and RSS from /proc")
+    @Option(names = "--server-pid", defaultValue = "0",
+            description = "server pid, for CPU and RSS from /proc; several separated by commas are summed")
     String serverPid;
 
     @Option(names = "--threads", defaultValue = "0", description = "generator event loops (default: available cores)")
@@ -105,7 +107,7 @@ public final class BenchMain implements Callable<Integer> {
 
     Options options() {
         int loops = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        return new Options(scenario, adapter, url, conns, pairs, window, payload, rate, concurrency, warmup, seconds,
+        return new Options(scenario, adapter, List.copyOf(urls), conns, pairs, window, payload, rate, concurrency, warmup, seconds,
                 hold, serverPid, loops, firstSource, sources, label);
     }
 
@@ -122,7 +124,7 @@ public final class BenchMain implements Callable<Integer> {
         line.put("time", Instant.now().toString());
         line.put("scenario", o.scenario());
         line.put("adapter", o.adapter());
-        line.put("url", o.url().toString());
+        line.put("url", o.urls().size() == 1 ? o.url().toString() : o.urls().stream().map(URI::toString).toList());
         line.put("label", o.label());
         line.put("loadavg_before", ProcStats.loadAverage());
         Map<String, Object> params = new LinkedHashMap<>();
@@ -137,6 +139,7 @@ public final class BenchMain implements Callable<Integer> {
         params.put("seconds", o.seconds());
         line.put("params", params);
         Map<String, Object> results;
+        long[] ticksBefore = ProcStats.machineTicks();
         if (o.scenario().equals("conns") && procs > 1) {
             results = connsInProcesses(o, procs);
         } else {
@@ -148,6 +151,7 @@ public final class BenchMain implements Callable<Integer> {
             }
         }
         line.put("results", results);
+        line.put("machine_cpu_pct", ProcStats.machineShare(ticksBefore, ProcStats.machineTicks()));
         line.put("loadavg_after", ProcStats.loadAverage());
         return line;
     }
@@ -178,7 +182,8 @@ public final class BenchMain implements Callable<Integer> {
         for (int i = 0; i < procs; i++) {
             int share = o.conns() / procs + (i < o.conns() % procs ? 1 : 0);
             List<String> command = new ArrayList<>(List.of(java, "-Xss512k", "-cp", classpath, BenchMain.class.getName(),
-                    "conns", "--child", "--adapter", o.adapter(), "--url", o.url().toString(),
+                    "conns", "--child", "--adapter", o.adapter(),
+                    "--url", String.join(",", o.urls().stream().map(URI::toString).toList()),
                     "--conns", Integer.toString(share), "--concurrency", Integer.toString(Math.max(1, o.concurrency() / procs)),
                     "--hold", "0", "--threads", Integer.toString(o.threads()),
                     "--first-source", Integer.toString(o.firstSource() + i * sourcesEach),

@@ -40,6 +40,8 @@ final class Client extends ChannelInboundHandlerAdapter {
     /** The id this client registers under where the protocol lets the client choose one. */
     final String id;
     final long pairKey;
+    /** The room a pair shares where the protocol has rooms; unique per generator run. */
+    final String room;
     Client partner;
     /** The id others address this client by (assigned by the server in the native protocol). */
     volatile String peerId;
@@ -50,12 +52,13 @@ final class Client extends ChannelInboundHandlerAdapter {
     byte[] head;
     byte[] tail;
 
-    Client(Adapter adapter, Events events, int index, String id, long pairKey) {
+    Client(Adapter adapter, Events events, int index, String id, long pairKey, String room) {
         this.adapter = adapter;
         this.events = events;
         this.index = index;
         this.id = id;
         this.pairKey = pairKey;
+        this.room = room;
         this.peerId = id;
     }
 

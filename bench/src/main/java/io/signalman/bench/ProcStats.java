@@ -15,8 +15,27 @@ record ProcStats(long cpuUserNanos, long cpuSystemNanos, long rssBytes) {
         return cpuUserNanos + cpuSystemNanos;
     }
 
-    /** Reads {@code pid} ("self" for this process); zeros when the pid is 0 or unreadable. */
+    /**
+     * Reads {@code pid} ("self" for this process); zeros when the pid is 0 or unreadable. Several
+     * pids separated by commas (the nodes of a cluster) give their sum.
+     */
     static ProcStats read(String pid) {
+        if (pid != null && pid.contains(",")) {
+            long user = 0;
+            long system = 0;
+            long rss = 0;
+            for (String one : pid.split(",")) {
+                ProcStats s = readOne(one.trim());
+                user += s.cpuUserNanos;
+                system += s.cpuSystemNanos;
+                rss += s.rssBytes;
+            }
+            return new ProcStats(user, system, rss);
+        }
+        return readOne(pid);
+    }
+
+    private static ProcStats readOne(String pid) {
         if (pid == null || pid.isEmpty() || pid.equals("0")) return new ProcStats(0, 0, 0);
         try {
             String stat = Files.readString(Path.of("/proc", pid, "stat"));
@@ -34,6 +53,33 @@ record ProcStats(long cpuUserNanos, long cpuSystemNanos, long rssBytes) {
         } catch (IOException | RuntimeException e) {
             return new ProcStats(0, 0, 0);
         }
+    }
+
+    /** The machine's CPU ticks from {@code /proc/stat}: user, nice, system, idle, iowait, irq, softirq, steal. */
+    static long[] machineTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long[] ticks = new long[8];
+            for (int i = 0; i < ticks.length && i + 1 < f.length; i++) ticks[i] = Long.parseLong(f[i + 1]);
+            return ticks;
+        } catch (IOException | RuntimeException e) {
+            return new long[8];
+        }
+    }
+
+    /**
+     * How the whole machine's CPU was spent between two {@link #machineTicks} readings, in percent:
+     * a busy or stolen (virtualised) machine explains a noisy run.
+     */
+    static java.util.Map<String, Object> machineShare(long[] before, long[] after) {
+        String[] names = {"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"};
+        long total = 0;
+        for (int i = 0; i < names.length; i++) total += after[i] - before[i];
+        java.util.Map<String, Object> share = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < names.length; i++) {
+            share.put(names[i], total > 0 ? Math.round(1000.0 * (after[i] - before[i]) / total) / 10.0 : 0.0);
+        }
+        return share;
     }
 
     /** The one-minute load average, as uptime prints it. */

@@ -1,5 +1,6 @@
 package io.signalman.bench;
 
+import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,7 +10,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
@@ -72,7 +72,7 @@ final class Scenarios {
     private static List<Client> pairs(Options o, Adapter adapter, Client.Events events, int pairs, String prefix) {
         List<Client> clients = new ArrayList<>(pairs * 2);
         for (int i = 0; i < pairs * 2; i++) {
-            clients.add(new Client(adapter, events, i, prefix + RUN + "-" + i, i / 2));
+            clients.add(new Client(adapter, events, i, prefix + RUN + "-" + i, i / 2, prefix + RUN + "-p" + i / 2));
         }
         for (int i = 0; i < clients.size(); i++) clients.get(i).partner = clients.get(i ^ 1);
         return clients;
@@ -93,7 +93,7 @@ final class Scenarios {
         long deadline = System.nanoTime() + (long) (timeoutSeconds * 1e9);
         for (Client client : clients) {
             if (!permits.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) break;
-            generator.connect(o.url(), client);
+            generator.connect(o.urlFor(client.index), client);
         }
         latch.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         tracker.permits = null;
@@ -120,9 +120,9 @@ final class Scenarios {
         for (int i = 0; i < o.conns(); i++) {
             // Each client is its own "pair": a room of its own, never a relay.
             String id = "n" + RUN + "-" + o.firstSource() + "-" + i;
-            Client client = new Client(adapter, tracker, i, id, i);
+            Client client = new Client(adapter, tracker, i, id, i, id);
             // A partner that never connects: protocols that pair clients (pair) wait in a room of their own.
-            client.partner = new Client(adapter, tracker, -1, id + "-r", i);
+            client.partner = new Client(adapter, tracker, -1, id + "-r", i, id);
             clients.add(client);
         }
         System.gc();
@@ -241,29 +241,30 @@ final class Scenarios {
         window[1] = measureFrom;
         window[2] = measureTo;
         window[0] = epoch;
-        long interval = Math.max(1, 1_000_000_000L / o.rate());
-        long next = epoch;
-        long sent = 0;
-        int turn = 0;
-        ProcStats s0 = null;
-        long t0 = 0;
-        while (next < measureTo) {
-            long now = System.nanoTime();
-            if (s0 == null && now >= measureFrom) {
-                s0 = ProcStats.read(o.serverPid());
-                t0 = now;
-            }
-            while (next <= now && next < measureTo) {
-                Client sender = clients.get(turn);
-                turn = turn + 1 == clients.size() ? 0 : turn + 1;
-                sender.relay(payload, next - epoch);
-                if (next >= measureFrom) sent++;
-                next += interval;
-            }
-            LockSupport.parkNanos(Math.max(0, Math.min(next - System.nanoTime(), 1_000_000)));
+        // Every event loop paces the clients it serves on its own timer, so a relay is written by the
+        // thread that owns its connection. A pacing thread that handed each relay to an event loop (a
+        // task and a wake-up per relay) was tried first: on the generator's one core it fell behind at
+        // 20,000/s and its lateness, charged to latency as it must be, measured the generator.
+        Map<EventLoop, List<Client>> byLoop = new LinkedHashMap<>();
+        for (Client client : clients) byLoop.computeIfAbsent(client.channel.eventLoop(), k -> new ArrayList<>()).add(client);
+        AtomicLong sentCounter = new AtomicLong();
+        CountDownLatch paced = new CountDownLatch(byLoop.size());
+        double nanosPerSlot = 1e9 / o.rate();
+        List<Pacer> pacers = new ArrayList<>();
+        for (Map.Entry<EventLoop, List<Client>> loop : byLoop.entrySet()) {
+            Pacer pacer = new Pacer(loop.getKey(), loop.getValue().toArray(new Client[0]), clients.size(), nanosPerSlot,
+                    epoch, measureFrom, measureTo, payload, sentCounter, paced);
+            pacers.add(pacer);
+            loop.getKey().execute(pacer);
         }
+        sleepUntil(measureFrom);
+        ProcStats s0 = ProcStats.read(o.serverPid());
+        long t0 = System.nanoTime();
+        sleepUntil(measureTo);
         ProcStats s1 = ProcStats.read(o.serverPid());
         long t1 = System.nanoTime();
+        paced.await(10, TimeUnit.SECONDS);
+        long sent = sentCounter.get();
         // Stragglers still count (they are the tail); give them a moment.
         long drainUntil = System.nanoTime() + 2_000_000_000L;
         while (received.get() < sent && System.nanoTime() < drainUntil) Thread.sleep(5);
@@ -285,7 +286,14 @@ final class Scenarios {
         r.put("p999_us", histogram.getValueAtPercentile(99.9) / 1e3);
         r.put("max_us", histogram.getMaxValue() / 1e3);
         r.put("mean_us", histogram.getMean() / 1e3);
-        if (s0 != null) serverCpu(r, s0, s1, received.get(), (t1 - t0) / 1e9);
+        // Lateness of the sends themselves: latency the generator added before the server saw a relay.
+        Histogram lag = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        pacers.forEach(p -> lag.add(p.sendLag));
+        r.put("send_lag_p50_us", lag.getValueAtPercentile(50) / 1e3);
+        r.put("send_lag_p99_us", lag.getValueAtPercentile(99) / 1e3);
+        r.put("send_lag_p999_us", lag.getValueAtPercentile(99.9) / 1e3);
+        r.put("send_lag_max_us", lag.getMaxValue() / 1e3);
+        serverCpu(r, s0, s1, received.get(), (t1 - t0) / 1e9);
         return r;
     }
 
@@ -316,12 +324,13 @@ final class Scenarios {
                 long key = keys.incrementAndGet();
                 readyCount = 0;
                 done = false;
-                a = new Client(adapter, this, (int) (key * 2), "c" + RUN + "-" + key + "a", key);
-                b = new Client(adapter, this, (int) (key * 2 + 1), "c" + RUN + "-" + key + "b", key);
+                String room = "c" + RUN + "-" + key;
+                a = new Client(adapter, this, (int) (key * 2), room + "a", key, room);
+                b = new Client(adapter, this, (int) (key * 2 + 1), room + "b", key, room);
                 a.partner = b;
                 b.partner = a;
-                generator.connect(o.url(), a);
-                generator.connect(o.url(), b);
+                generator.connect(o.urlFor(a.index), a);
+                generator.connect(o.urlFor(b.index), b);
             }
 
             @Override
@@ -377,6 +386,78 @@ final class Scenarios {
             if (c1 > c0) r.put("server_cpu_us_per_handshake", (s1.cpuNanos() - s0.cpuNanos()) / 1e3 / (c1 - c0));
         }
         return r;
+    }
+
+    /**
+     * Sends the relays of one event loop's clients on the open-loop schedule: slot {@code j} of the
+     * aggregate schedule (at {@code epoch + j * nanosPerSlot}) belongs to client {@code j mod n}. It
+     * runs on that event loop, sends whatever is due, and schedules itself for the next slot.
+     */
+    private static final class Pacer implements Runnable {
+        private final EventLoop loop;
+        private final Client[] mine; // in index order
+        private final int clientCount;
+        private final double nanosPerSlot;
+        private final long epoch;
+        private final long measureFrom;
+        private final long measureTo;
+        private final Payload payload;
+        private final AtomicLong sent;
+        private final CountDownLatch done;
+        /** How late each measured relay left against its slot: the generator's own share of latency. */
+        final Histogram sendLag = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        private int position;
+        private long round;
+
+        Pacer(EventLoop loop, Client[] mine, int clientCount, double nanosPerSlot, long epoch, long measureFrom,
+                long measureTo, Payload payload, AtomicLong sent, CountDownLatch done) {
+            this.loop = loop;
+            this.mine = mine;
+            this.clientCount = clientCount;
+            this.nanosPerSlot = nanosPerSlot;
+            this.epoch = epoch;
+            this.measureFrom = measureFrom;
+            this.measureTo = measureTo;
+            this.payload = payload;
+            this.sent = sent;
+            this.done = done;
+        }
+
+        private long due() {
+            return epoch + (long) ((round * clientCount + mine[position].index) * nanosPerSlot);
+        }
+
+        @Override
+        public void run() {
+            long now = System.nanoTime();
+            long due = due();
+            while (due <= now) {
+                if (due >= measureTo) {
+                    done.countDown();
+                    return;
+                }
+                mine[position].relay(payload, due - epoch);
+                if (due >= measureFrom) {
+                    sent.incrementAndGet();
+                    sendLag.recordValue(Math.max(0, now - due));
+                }
+                if (++position == mine.length) {
+                    position = 0;
+                    round++;
+                }
+                due = due();
+            }
+            if (due >= measureTo) {
+                done.countDown();
+                return;
+            }
+            loop.schedule(this, due - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long left;
+        while ((left = nanoTime - System.nanoTime()) > 0) TimeUnit.NANOSECONDS.sleep(left);
     }
 
     private static void sleep(double seconds) throws InterruptedException {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.signalman.SignalmanServer;
 import io.signalman.config.ServerConfig;
 import java.net.URI;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,14 +32,19 @@ class BenchSmokeTest {
         server.close();
     }
 
+    private static final String pid = Long.toString(ProcessHandle.current().pid());
+
     private static URI url(String path) {
         return URI.create("ws://127.0.0.1:" + server.address("main").getPort() + path);
     }
 
     private static Map<String, Object> run(String scenario, String adapter, String path) throws Exception {
-        Options options = new Options(scenario, adapter, url(path), 20, 2, 2, 200, 400, 4, 0.3, 0.7, 0,
-                Long.toString(ProcessHandle.current().pid()), 1, 2, 4, "smoke");
+        // A path with a semicolon names two URLs (both on this node): clients alternate between them.
+        List<URI> urls = Arrays.stream(path.split(";")).map(BenchSmokeTest::url).toList();
+        Options options = new Options(scenario, adapter, urls, 20, 2, 2, 200, 400, 4, 0.3, 0.7, 0,
+                pid + "," + pid, 1, 2, 4, "smoke");
         Map<String, Object> line = BenchMain.run(options, 1, false);
+        if (urls.size() > 1) assertThat(line.get("url")).asList().hasSize(urls.size());
         assertThat(line).containsEntry("scenario", scenario).containsKey("loadavg_before");
         @SuppressWarnings("unchecked")
         Map<String, Object> results = (Map<String, Object>) line.get("results");
@@ -56,6 +63,7 @@ class BenchSmokeTest {
         "conns, pair, /pair", "throughput, pair, /pair", "latency, pair, /pair", "churn, pair, /pair",
         "throughput, direct, /direct", "throughput, broadcast, /broadcast",
         "throughput, peerjs, /peerjs/peerjs", "throughput, star, /socket.io/",
+        "latency, native, /v1/ws;/v1/ws", "conns, native, /v1/ws;/v1/ws",
     })
     void scenarioDeliversMessages(String scenario, String adapter, String path) throws Exception {
         Map<String, Object> results;
