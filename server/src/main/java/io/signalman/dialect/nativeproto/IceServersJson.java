@@ -10,11 +10,14 @@ import java.util.List;
 
 /** Writes configured ICE servers in the W3C {@code RTCIceServer} shape, once, for every welcome. */
 final class IceServersJson {
+    /** One factory: a new one per welcome built fresh symbol tables for every connection. */
+    private static final JsonFactory JSON = new JsonFactory();
+
     private IceServersJson() {}
 
     static byte[] encode(List<IceServer> servers) {
         ByteArrayBuilder out = new ByteArrayBuilder(256);
-        try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
+        try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartArray();
             for (IceServer server : servers) {
                 g.writeStartObject();
