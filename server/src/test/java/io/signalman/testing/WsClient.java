@@ -89,6 +89,21 @@ public final class WsClient implements AutoCloseable {
         return closed.isDone();
     }
 
+    /**
+     * Whether the connection still takes a frame: sends a WebSocket ping and waits for it to be
+     * written. A connection the server has closed fails the write even when the JDK's client has not
+     * reported the close (seen when the server closed with unread frames, which resets the
+     * connection: the listener heard the last message but neither onClose nor onError within 20 s).
+     */
+    public boolean acceptsFrames() {
+        try {
+            socket.sendPing(ByteBuffer.allocate(0)).orTimeout(WAIT_MS, TimeUnit.MILLISECONDS).join();
+            return true;
+        } catch (java.util.concurrent.CompletionException | IllegalStateException closed) {
+            return false;
+        }
+    }
+
     /** Closes cleanly with 1000. */
     @Override
     public void close() {

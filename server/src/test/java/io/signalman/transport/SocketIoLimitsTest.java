@@ -73,11 +73,19 @@ class SocketIoLimitsTest {
         }
         long sendingMillis = (System.nanoTime() - started) / 1_000_000;
         // Given time: in the full build the JVM also carries the fuzzing agent's hooks, which slow it.
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!flooder.isClosed() && System.nanoTime() < deadline) Thread.sleep(20);
+        // The server closes the flooder's connection right after its 41 while the rest of the flood
+        // is still unread (a reset); the JDK's client then sometimes reports neither onClose nor
+        // onError, so a connection that refuses a ping after a second counts as closed too.
+        long waitStarted = System.nanoTime();
+        long deadline = waitStarted + 20_000_000_000L;
+        boolean closed = false;
+        while (!closed && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            closed = flooder.isClosed() || (System.nanoTime() - waitStarted > 1_000_000_000L && !flooder.acceptsFrames());
+        }
         List<String> heard = new java.util.ArrayList<>();
         while (flooder.pending() > 0) heard.add(flooder.next());
-        assertThat(flooder.isClosed()).as("the flooder is disconnected; it heard %s", heard).isTrue();
+        assertThat(closed).as("the flooder is disconnected; it heard %s", heard).isTrue();
         int relayed = 0;
         while (true) {
             try {

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>Pipeline of such a listener: [tls] → HTTP decoder, aggregator, encoder (netty-socketio's) →
  * our router (answers everything that is not Socket.IO, rewrites {@code /socket.io-next/}) →
  * {@link DeferredActivation} → {@link SlowReaderEviction} → {@link AttachmentLimit} → netty-socketio's packet, authorize handlers →
- * {@link PollingUpgradeGuard} → its transports and encoder → {@link UncaughtErrors}. Events of the default
+ * {@link PollingUpgradeGuard} → its polling transport → {@link PollingCloseGuard} → its websocket transport and
+ * encoder → {@link UncaughtErrors}. Events of the default
  * namespace pass the node's per-session rate limit first ({@link RateLimitedNamespaces}).
  */
 public final class SocketIoServer {
@@ -98,7 +99,7 @@ public final class SocketIoServer {
     public static List<String> handlerNames() {
         return List.of(EngineIoFixes.NAME, DeferredActivation.NAME, SlowReaderEviction.NAME, AttachmentLimit.NAME,
                 SocketIOChannelInitializer.PACKET_HANDLER, SocketIOChannelInitializer.AUTHORIZE_HANDLER,
-                PollingUpgradeGuard.NAME, SocketIOChannelInitializer.XHR_POLLING_TRANSPORT,
+                PollingUpgradeGuard.NAME, SocketIOChannelInitializer.XHR_POLLING_TRANSPORT, PollingCloseGuard.NAME,
                 SocketIOChannelInitializer.WEB_SOCKET_TRANSPORT_COMPRESSION, SocketIOChannelInitializer.WEB_SOCKET_TRANSPORT,
                 SocketIOChannelInitializer.SOCKETIO_ENCODER, SocketIOChannelInitializer.WRONG_URL_HANDLER,
                 SocketIOChannelInitializer.HTTP_COMPRESSION, UncaughtErrors.NAME);
@@ -115,6 +116,7 @@ public final class SocketIoServer {
     /** netty-socketio's initializer with our handlers woven in. */
     private static final class Initializer extends SocketIOChannelInitializer {
         private final PollingUpgradeGuard guard = new PollingUpgradeGuard();
+        private final PollingCloseGuard closeGuard = new PollingCloseGuard();
         private final UncaughtErrors errors = new UncaughtErrors();
         private final SlowReaderEviction eviction;
         private final AttachmentLimit attachments;
@@ -145,6 +147,7 @@ public final class SocketIoServer {
             if (eviction != null) pipeline.addAfter(DeferredActivation.NAME, SlowReaderEviction.NAME, eviction);
             pipeline.addBefore(PACKET_HANDLER, AttachmentLimit.NAME, attachments);
             pipeline.addBefore(XHR_POLLING_TRANSPORT, PollingUpgradeGuard.NAME, guard);
+            pipeline.addAfter(XHR_POLLING_TRANSPORT, PollingCloseGuard.NAME, closeGuard);
             pipeline.addLast(UncaughtErrors.NAME, errors);
         }
     }

@@ -168,7 +168,7 @@ final class EngineIoHarness implements AutoCloseable {
         }
     }
 
-    private static FullHttpRequest request(HttpMethod method, String uri, byte[] body) {
+    static FullHttpRequest request(HttpMethod method, String uri, byte[] body) {
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri,
                 body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         request.headers().set(HttpHeaderNames.CONTENT_LENGTH, body == null ? 0 : body.length);
@@ -176,7 +176,8 @@ final class EngineIoHarness implements AutoCloseable {
         return request;
     }
 
-    private EmbeddedChannel channel() {
+    /** A new connection to the server, with the pipeline our listeners build. */
+    EmbeddedChannel channel() {
         return new LoopbackChannel(server.channelInitializer(null, null, ChannelInboundHandlerAdapter::new));
     }
 

@@ -2,8 +2,18 @@ package io.signalman.transport.socketio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.handler.ClientsBox;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.util.ReferenceCountUtil;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +25,63 @@ class SocketIoPipelineTest {
 
     private static byte[] ascii(String text) {
         return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** What the server wrote on a connection so far (read and released). */
+    private static String written(EmbeddedChannel channel) {
+        StringBuilder text = new StringBuilder();
+        Object out;
+        while ((out = channel.readOutbound()) != null) {
+            if (out instanceof ByteBuf buf) text.append(buf.toString(StandardCharsets.ISO_8859_1));
+            ReferenceCountUtil.release(out);
+        }
+        return text.toString();
+    }
+
+    @Test
+    void theAnswerToAHandshakeLeavesOnlyOnceTheSessionHasJoinedTheNamespace() {
+        // netty-socketio flushed the open packet, then joined the session to the default namespace: a
+        // client quick with its next request (another connection, another event loop) joined it a
+        // second time, and the dialect's connect listener ran twice for one session.
+        try (EngineIoHarness harness = new EngineIoHarness()) {
+            AtomicReference<EmbeddedChannel> handshake = new AtomicReference<>();
+            List<Integer> flushedWhenJoined = new CopyOnWriteArrayList<>();
+            harness.server.namespace().addConnectListener(client -> flushedWhenJoined.add(handshake.get().outboundMessages().size()));
+            for (int eio : new int[] {3, 4}) {
+                EmbeddedChannel channel = harness.channel();
+                handshake.set(channel);
+                channel.writeInbound(EngineIoHarness.request(HttpMethod.GET,
+                        SocketIoServer.PATH + "?EIO=" + eio + "&transport=polling&b64=1", null));
+                channel.runPendingTasks();
+                assertThat(written(channel)).as("EIO %d", eio).startsWith("HTTP/1.1 200").contains("\"sid\"");
+                channel.finishAndReleaseAll();
+            }
+            assertThat(flushedWhenJoined).as("messages flushed when each session joined").containsExactly(0, 0);
+        }
+    }
+
+    @Test
+    void aPollingConnectionThatClosesAfterItsSessionMovedOnDoesNotDisconnectTheSession() throws Exception {
+        try (EngineIoHarness harness = new EngineIoHarness();
+                EngineIoHarness.Session session = harness.new Session(3, true, true)) {
+            String poll = SocketIoServer.PATH + "?EIO=3&transport=polling&b64=1&sid=" + session.head.getSessionId();
+            EmbeddedChannel old = harness.channel();
+            old.writeInbound(EngineIoHarness.request(HttpMethod.GET, poll, null)); // nothing queued: it waits
+            EmbeddedChannel current = harness.channel();
+            current.writeInbound(EngineIoHarness.request(HttpMethod.GET, poll, null)); // now the session's poll
+            // Where a race leaves the old connection: ClientHead.bindChannel on another event loop has
+            // made the new poll current but not yet unlisted the old one when the old one's close runs.
+            Field box = ClientHead.class.getDeclaredField("clientsBox");
+            box.setAccessible(true);
+            ((ClientsBox) box.get(session.head)).add(old, session.head);
+            old.close();
+            old.runPendingTasks();
+            assertThat(written(current)).as("what the session's poll received").isEmpty();
+            assertThat(session.head.getPacketsQueue(Transport.POLLING)).as("packets queued for the session").isEmpty();
+            assertThat(session.head.isConnected()).isTrue();
+            assertThat(session.escaped).isNull();
+            current.finishAndReleaseAll();
+        }
     }
 
     @Test
