@@ -8,6 +8,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${OUT:-$root/docs/perf}"
 results="$out/results.jsonl"
 warmup="${WARMUP:-3}"
+# The latency runs warm up longer: a fresh generator JVM compiles its hot paths in the first
+# seconds, and a stall of its event loop then shows as send lag (reported) and latency.
+latency_warmup="${LATENCY_WARMUP:-12}"
 secs="${SECONDS_EACH:-8}"
 conns="${CONNS:-19000}"
 server_core="${SERVER_CPU:-0}"
@@ -46,7 +49,7 @@ bench() { # label pid adapter url scenario [options]
   local label=$1 pid=$2 adapter=$3 url=$4; shift 4
   echo "== $label $*" >&2
   taskset -c "$gen_core" "$root/bin/signalman" bench "$@" --label "$label" --server-pid "$pid" --adapter "$adapter" \
-    --url "$url" --warmup "$warmup" --seconds "$secs" | tee -a "$results" || echo "   (run failed)" >&2
+    --url "$url" --warmup "${WARMUP_NOW:-$warmup}" --seconds "$secs" | tee -a "$results" || echo "   (run failed)" >&2
 }
 sm="ws://127.0.0.1:$sm_port"
 native=(signalman-native "$sm_pid" native "$sm/v1/ws")
@@ -69,8 +72,8 @@ bench signalman-direct "$sm_pid" direct "$sm/direct" throughput --pairs 16 --win
 bench signalman-broadcast "$sm_pid" broadcast "$sm/broadcast" throughput --pairs 1 --window 8 --payload 1500
 
 for rate in 5000 10000 20000 30000; do
-  bench "${native[@]}" latency --pairs 50 --rate $rate --payload 1500
-  bench "${peerjs[@]}" latency --pairs 50 --rate $rate --payload 1500
+  WARMUP_NOW=$latency_warmup bench "${native[@]}" latency --pairs 50 --rate $rate --payload 1500
+  WARMUP_NOW=$latency_warmup bench "${peerjs[@]}" latency --pairs 50 --rate $rate --payload 1500
 done
 
 bench "${native[@]}" churn --concurrency 64 --payload 1500

@@ -128,7 +128,7 @@ final class Scenarios {
         System.gc();
         ProcStats before = ProcStats.read(o.serverPid());
         long start = System.nanoTime();
-        int ready = connectAll(o, generator, tracker, clients, o.concurrency(), Math.max(60, o.conns() / 500.0));
+        int ready = connectAll(o, generator, tracker, clients, o.concurrency(), Math.max(60, o.conns() / 100.0));
         long elapsed = System.nanoTime() - start;
         if (hook != null) hook.holding(ready);
         // Let the server settle (buffers released, timers armed) before sampling its memory.
