@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.signalman.transport.socketio.SocketIoServer;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -188,10 +187,7 @@ class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(limits.hardFrameBytes()));
             long checkMillis = limits.pingMillis() > 0 ? limits.pingMillis() : limits.idleMillis();
-            if (checkMillis > 0) {
-                pipeline.addLast("ws-idle", new IdleStateHandler(checkMillis, 0, 0, TimeUnit.MILLISECONDS));
-            }
-            pipeline.addLast("ws-gate", new WebSocketGate(endpoint.name(), limits.idleMillis()));
+            pipeline.addLast("ws-gate", new WebSocketGate(endpoint.name(), limits.idleMillis(), Math.max(0, checkMillis)));
             pipeline.addLast("session", session);
             if (pipeline.get(HttpObjectAggregator.class) != null) pipeline.remove(HttpObjectAggregator.class);
             if (socketIo) {

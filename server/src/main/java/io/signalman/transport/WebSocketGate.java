@@ -10,8 +10,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,19 +19,77 @@ import org.slf4j.LoggerFactory;
  * Transport concerns every dialect shares, written once: answers pings, completes the closing
  * handshake, pings quiet connections, closes silent ones, and passes only text and binary frames on
  * to the session.
+ *
+ * <p>The quiet-connection check is a timer of this handler's own rather than Netty's
+ * {@code IdleStateHandler}: one handler and one timer task fewer per connection, which is memory
+ * every idle connection holds (docs/PERFORMANCE.md).
  */
-final class WebSocketGate extends ChannelInboundHandlerAdapter {
+final class WebSocketGate extends ChannelInboundHandlerAdapter implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(WebSocketGate.class);
 
     private final String endpoint;
     private final long idleNanos;
+    private final long checkNanos;
     private long lastReadNanos = System.nanoTime();
     private boolean closing;
+    private ChannelHandlerContext ctx;
+    private ScheduledFuture<?> check;
 
-    /** @param idleMillis how long the client may stay silent (0: forever) */
-    WebSocketGate(String endpoint, long idleMillis) {
+    /**
+     * @param idleMillis  how long the client may stay silent (0: forever)
+     * @param checkMillis how long a silence lasts before the client is pinged, and how often that
+     *                    repeats (0: no pings and no idle check)
+     */
+    WebSocketGate(String endpoint, long idleMillis, long checkMillis) {
         this.endpoint = endpoint;
         this.idleNanos = idleMillis * 1_000_000;
+        this.checkNanos = checkMillis * 1_000_000;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (checkNanos > 0) check = ctx.executor().schedule(this, checkNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        stopChecking();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        stopChecking();
+        super.channelInactive(ctx);
+    }
+
+    private void stopChecking() {
+        if (check != null) {
+            check.cancel(false);
+            check = null;
+        }
+    }
+
+    /**
+     * The quiet-connection check, on the channel's event loop: after a silence of a whole interval,
+     * ping the client, and close it once it has been silent (not even a pong) for the idle timeout.
+     */
+    @Override
+    public void run() {
+        if (check == null || !ctx.channel().isOpen()) return;
+        long silent = System.nanoTime() - lastReadNanos;
+        if (silent < checkNanos) {
+            check = ctx.executor().schedule(this, checkNanos - silent, TimeUnit.NANOSECONDS);
+            return;
+        }
+        if (idleNanos > 0 && silent >= idleNanos) {
+            log.debug("{}: closing {} after its idle timeout", endpoint, ctx.channel().remoteAddress());
+            check = null;
+            Sockets.close(ctx.channel(), WebSocketCloseStatus.POLICY_VIOLATION.code(), "idle timeout");
+            return;
+        }
+        ctx.writeAndFlush(new PingWebSocketFrame());
+        check = ctx.executor().schedule(this, checkNanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -59,22 +117,6 @@ final class WebSocketGate extends ChannelInboundHandlerAdapter {
         } else {
             ctx.fireChannelRead(msg);
         }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        // The idle handler fires after every heartbeat interval without reads: ping the client, and
-        // close it once it has been silent (not even a pong) for the whole idle timeout.
-        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
-            if (idleNanos > 0 && System.nanoTime() - lastReadNanos >= idleNanos) {
-                log.debug("{}: closing {} after its idle timeout", endpoint, ctx.channel().remoteAddress());
-                Sockets.close(ctx.channel(), WebSocketCloseStatus.POLICY_VIOLATION.code(), "idle timeout");
-            } else {
-                ctx.writeAndFlush(new PingWebSocketFrame());
-            }
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
