@@ -4,6 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
@@ -141,7 +144,8 @@ public class NativeRelayBenchmark {
         EmbeddedChannel channel = new EmbeddedChannel();
         if (decodesWire) channel.pipeline().addLast(new WebSocket13FrameDecoder(true, false, 1 << 20));
         else channel.pipeline().addLast(new WebSocket13FrameEncoder(false));
-        ChannelHandler session = dialect.open(channel, null, "");
+        ChannelHandler session = dialect.open(channel,
+                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v1/ws"), "");
         channel.pipeline().addLast(session);
         channel.pipeline().fireUserEventTriggered(Endpoint.SessionStart.INSTANCE);
         channel.runPendingTasks();
