@@ -3,6 +3,8 @@ package io.signalman.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * CPU time and resident memory of a process, read from {@code /proc/<pid>} (Linux). CPU comes in
@@ -71,11 +73,11 @@ record ProcStats(long cpuUserNanos, long cpuSystemNanos, long rssBytes) {
      * How the whole machine's CPU was spent between two {@link #machineTicks} readings, in percent:
      * a busy or stolen (virtualised) machine explains a noisy run.
      */
-    static java.util.Map<String, Object> machineShare(long[] before, long[] after) {
+    static Map<String, Object> machineShare(long[] before, long[] after) {
         String[] names = {"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"};
         long total = 0;
         for (int i = 0; i < names.length; i++) total += after[i] - before[i];
-        java.util.Map<String, Object> share = new java.util.LinkedHashMap<>();
+        Map<String, Object> share = new LinkedHashMap<>();
         for (int i = 0; i < names.length; i++) {
             share.put(names[i], total > 0 ? Math.round(1000.0 * (after[i] - before[i]) / total) / 10.0 : 0.0);
         }

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
-import java.util.List;
 
 /**
  * Keeps the close of a long-polling connection from disconnecting its session. netty-socketio's
@@ -29,8 +28,8 @@ final class PollingCloseGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof FullHttpRequest request) {
-            List<String> transport = new QueryStringDecoder(request.uri()).parameters().get("transport");
-            if (transport != null && !transport.isEmpty() && "websocket".equals(transport.get(0))) {
+            String transport = PollingUpgradeGuard.first(new QueryStringDecoder(request.uri()).parameters(), "transport");
+            if ("websocket".equals(transport)) {
                 ctx.channel().attr(WEBSOCKET).set(Boolean.TRUE);
             }
         }

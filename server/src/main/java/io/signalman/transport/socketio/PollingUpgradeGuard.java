@@ -102,7 +102,8 @@ final class PollingUpgradeGuard extends ChannelInboundHandlerAdapter {
         return response;
     }
 
-    private static String first(Map<String, List<String>> parameters, String name) {
+    /** The first value of a query parameter, or null. */
+    static String first(Map<String, List<String>> parameters, String name) {
         List<String> values = parameters.get(name);
         return values == null || values.isEmpty() ? null : values.get(0);
     }
