@@ -23,11 +23,7 @@ mvn -q -B -ntp -pl bench -am -DskipTests package >&2
 mkdir -p "$out"
 : > "$results"
 
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
-wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done; echo "port $1 did not open" >&2; return 1; }
+source "$root/bench/lib.sh"
 
 # One event loop: the server gets exactly one core, as the PeerJS server (Node) does.
 start_signalman() {
@@ -58,6 +54,12 @@ peerjs=(peerjs-server "$pj_pid" peerjs "ws://127.0.0.1:$pj_port/peerjs")
 # Memory first, on fresh processes. 19,000 connections stay under the 20,000 open-files cap per process.
 bench "${native[@]}" conns --conns "$conns" --concurrency 256 --hold 10
 bench "${peerjs[@]}" conns --conns "$conns" --concurrency 256 --hold 10
+# Again on the now warm servers: the connect cost once compiled. The generator, on one core, is the
+# bound of connects/s here; the server's CPU per connect is what a core of its own could take.
+for _ in 1 2; do
+  bench "${native[0]}-warm" "$sm_pid" native "$sm/v1/ws" conns --conns "$conns" --concurrency 256 --hold 2
+  bench "${peerjs[0]}-warm" "$pj_pid" peerjs "ws://127.0.0.1:$pj_port/peerjs" conns --conns "$conns" --concurrency 256 --hold 2
+done
 
 for payload in 1500 200; do
   bench "${native[@]}" throughput --pairs 16 --window 8 --payload $payload

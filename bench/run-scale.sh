@@ -17,10 +17,7 @@ first_port=18181
 cd "$root"
 mvn -q -B -ntp -pl bench -am -DskipTests package >&2
 mkdir -p "$out"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-wait_port() { for _ in $(seq 150); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done; echo "port $1 did not open" >&2; return 1; }
+source "$root/bench/lib.sh"
 
 if (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null; then echo "port $redis_port is taken: a Redis of its own is needed" >&2; exit 1; fi
 redis-server --port $redis_port --bind 127.0.0.1 --save "" --appendonly no > "$out/scale-redis.log" 2>&1 &

@@ -47,12 +47,14 @@ for r in by("latency"):
           f"| {f(steal)} | {load(r)} |")
 
 print("\n### Idle connections\n")
-print("| server | connections ready | connects/s | RSS per connection (bytes) | load |")
-print("|---|---|---|---|---|")
+print("| server | connections ready | connects/s | server CPU µs per connect | connects per server core-second | machine idle % | RSS per connection (bytes) | load |")
+print("|---|---|---|---|---|---|---|---|")
 for r in by("conns"):
     x = r["results"]
-    print(f"| {r['label']} | {x['ready']:,} of {x['connections']:,} | {f(x['connects_per_s'], 0)} "
-          f"| {f(x.get('server_rss_per_conn_bytes'), 0)} | {load(r)} |")
+    us = x.get("server_cpu_us_per_connect")
+    idle = r.get("machine_cpu_pct", {}).get("idle")
+    print(f"| {r['label']} | {x['ready']:,} of {x['connections']:,} | {f(x['connects_per_s'], 0)} | {f(us, 0)} "
+          f"| {f(1e6 / us if us else None, 0)} | {f(idle)} | {f(x.get('server_rss_per_conn_bytes'), 0)} | {load(r)} |")
 
 print("\n### Churn (64 concurrent: connect both, register/join, offer, answer, close)\n")
 print("| server | handshakes/s | failed | server CPU % | CPU µs per handshake | load |")

@@ -82,7 +82,7 @@ abstract class Adapter {
                     client.sendText("{\"type\":\"join\",\"room\":\"" + client.room + "\"}");
                 }
                 case "joined" -> client.markReady();
-                case "error" -> client.failed = true;
+                case "error" -> client.refused(text);
                 default -> { }
             }
         }
@@ -166,7 +166,7 @@ abstract class Adapter {
         void control(Client client, String text) {
             String type = type(text);
             if (type.equals("OPEN")) client.markReady();
-            else if (type.equals("ERROR") || type.equals("ID-TAKEN")) client.failed = true;
+            else if (type.equals("ERROR") || type.equals("ID-TAKEN")) client.refused(text);
         }
 
         String head(Client from, Client to) {
@@ -207,7 +207,7 @@ abstract class Adapter {
             } else if (text.startsWith("42[\"ws-handshake\"") && text.contains("\"intentId\":\"ready\"")) {
                 client.markReady();
             } else if (text.startsWith("41") || text.startsWith("44")) {
-                client.failed = true;
+                client.refused(text);
             }
         }
 

@@ -48,6 +48,9 @@ final class Client extends ChannelInboundHandlerAdapter {
     volatile Channel channel;
     volatile boolean ready;
     volatile boolean failed;
+    /** Why the client failed, when it knows: the first exception or refusal it met. */
+    volatile String failure;
+    private boolean ended;
     /** Frame parts cached per partner: everything before the payload and after it. */
     byte[] head;
     byte[] tail;
@@ -71,6 +74,32 @@ final class Client extends ChannelInboundHandlerAdapter {
         channel.writeAndFlush(new TextWebSocketFrame(text));
     }
 
+    /** Records why this client failed (the first reason only) and marks it failed. */
+    void fail(String why) {
+        if (failure == null) failure = why;
+        failed = true;
+    }
+
+    /** The server refused this client (an error frame): recorded, and the connection closed. */
+    void refused(String frame) {
+        fail("server: " + (frame.length() > 200 ? frame.substring(0, 200) : frame));
+        close();
+    }
+
+    String failure() {
+        String why = failure;
+        return why != null ? why : failed ? "failed" : "closed before ready";
+    }
+
+    /** Tells the scenario once that this client has ended, whichever way it ended. */
+    void ended() {
+        synchronized (this) {
+            if (ended) return;
+            ended = true;
+        }
+        events.closed(this);
+    }
+
     void markReady() {
         if (ready) return;
         ready = true;
@@ -92,11 +121,17 @@ final class Client extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // The connecting thread also sets it, but the server may answer before that thread runs on.
+        channel = ctx.channel();
+    }
+
+    @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
             adapter.opened(this);
         } else if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
-            failed = true;
+            fail("WebSocket handshake timed out");
             ctx.close();
         }
         super.userEventTriggered(ctx, evt);
@@ -133,13 +168,13 @@ final class Client extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        events.closed(this);
+        ended();
         super.channelInactive(ctx);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        failed = true;
+        fail(cause.toString());
         ctx.close();
     }
 

@@ -108,8 +108,8 @@ final class Generator implements AutoCloseable {
         client.channel = future.channel();
         future.addListener(f -> {
             if (!f.isSuccess()) {
-                client.failed = true;
-                client.events.closed(client);
+                client.fail("connect: " + f.cause());
+                client.ended();
             }
         });
         return future;

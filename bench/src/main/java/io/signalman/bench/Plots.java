@@ -42,8 +42,12 @@ final class Plots {
                 "µs of CPU per relay", out.resolve("cpu-per-relay.png"));
         bars(runs, "throughput", "msgs_per_s", "Relays delivered per second, server on one core",
                 "relays/s", out.resolve("throughput.png"));
-        bars(runs, "conns", "server_rss_per_conn_bytes", "Server memory per idle connection (lower is better)",
+        // Memory is read on fresh processes only: a warm process has its heap resident already.
+        List<JsonNode> fresh = runs.stream().filter(r -> !label(r).endsWith("-warm")).toList();
+        bars(fresh, "conns", "server_rss_per_conn_bytes", "Server memory per idle connection (lower is better)",
                 "bytes RSS per connection", out.resolve("rss-per-conn.png"));
+        bars(runs, "conns", "server_cpu_us_per_connect", "Server CPU per connect + welcome + join (lower is better)",
+                "µs of CPU per connection", out.resolve("cpu-per-connect.png"));
         bars(runs, "churn", "handshakes_per_s", "Churn: connect, register, offer, answer, close",
                 "handshakes/s", out.resolve("churn.png"));
     }

@@ -38,6 +38,9 @@ final class Scenarios {
     private static class Tracker implements Client.Events {
         final AtomicInteger readyCount = new AtomicInteger();
         final AtomicInteger closedCount = new AtomicInteger();
+        /** Clients that ended before they were ready, and the first reason heard. */
+        final AtomicInteger failedCount = new AtomicInteger();
+        volatile String firstFailure;
         final AtomicLong delivered = new AtomicLong();
         volatile CountDownLatch allReady;
         /** Connect permits while connecting: released when a client is ready or gone. */
@@ -63,8 +66,14 @@ final class Scenarios {
         @Override
         public void closed(Client client) {
             closedCount.incrementAndGet();
+            if (client.ready) return;
+            failedCount.incrementAndGet();
+            if (firstFailure == null) firstFailure = client.failure();
             Semaphore p = permits;
-            if (p != null && !client.ready) p.release();
+            if (p != null) p.release();
+            // A client that will never be ready must not hold the run until the deadline.
+            CountDownLatch latch = allReady;
+            if (latch != null) latch.countDown();
         }
     }
 
@@ -98,6 +107,11 @@ final class Scenarios {
         latch.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         tracker.permits = null;
         return tracker.readyCount.get();
+    }
+
+    private static IllegalStateException notAllReady(Tracker tracker, int ready, int all) {
+        String why = tracker.firstFailure == null ? "" : "; first failure: " + tracker.firstFailure;
+        return new IllegalStateException(ready + " of " + all + " clients ready" + why);
     }
 
     private static Map<String, Object> fields() {
@@ -140,6 +154,8 @@ final class Scenarios {
         Map<String, Object> r = fields();
         r.put("connections", o.conns());
         r.put("ready", ready);
+        r.put("failed", tracker.failedCount.get());
+        if (tracker.firstFailure != null) r.put("first_failure", tracker.firstFailure);
         r.put("open_after_hold", stillOpen);
         r.put("connect_seconds", elapsed / 1e9);
         r.put("connects_per_s", ready / (elapsed / 1e9));
@@ -149,6 +165,12 @@ final class Scenarios {
             r.put("server_rss_per_conn_bytes", (holding.rssBytes() - before.rssBytes()) / (double) ready);
         }
         r.put("server_cpu_ms_connecting", (holding.cpuNanos() - before.cpuNanos()) / 1e6);
+        if (ready > 0 && holding.cpuNanos() > 0) {
+            // What one server core could take if the generator kept up: the generator, on one core
+            // too, spends more per connection than the server does.
+            double usEach = (holding.cpuNanos() - before.cpuNanos()) / 1e3 / ready;
+            r.put("server_cpu_us_per_connect", usEach);
+        }
         return r;
     }
 
@@ -168,7 +190,7 @@ final class Scenarios {
         };
         List<Client> clients = pairs(o, adapter, tracker, o.pairs(), "t");
         int ready = connectAll(o, generator, tracker, clients, Math.max(1, o.concurrency()), 60);
-        if (ready < clients.size()) throw new IllegalStateException(ready + " of " + clients.size() + " clients ready");
+        if (ready < clients.size()) throw notAllReady(tracker, ready, clients.size());
         for (Client client : clients) {
             for (int i = 0; i < o.window(); i++) client.relay(payload, System.nanoTime());
         }
@@ -234,7 +256,7 @@ final class Scenarios {
         };
         List<Client> clients = pairs(o, adapter, tracker, o.pairs(), "l");
         int ready = connectAll(o, generator, tracker, clients, Math.max(1, o.concurrency()), 60);
-        if (ready < clients.size()) throw new IllegalStateException(ready + " of " + clients.size() + " clients ready");
+        if (ready < clients.size()) throw notAllReady(tracker, ready, clients.size());
         long epoch = System.nanoTime();
         long measureFrom = epoch + (long) (o.warmupSeconds() * 1e9);
         long measureTo = measureFrom + (long) (o.seconds() * 1e9);

@@ -3,6 +3,7 @@ package io.signalman.transport;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -180,25 +181,37 @@ class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         ChannelPipeline pipeline = ctx.pipeline();
+        // The session starts now rather than once the 101 has been written, and the handshake's
+        // flush is held until it has: the session's first frame (a welcome) then leaves with the
+        // response in one write, a segment and a wake-up of the client fewer per connection.
+        // Frames pass the HTTP encoder untouched until the handshake removes it.
+        pipeline.addLast(HeldFlush.NAME, new HeldFlush());
         handshaker.handshake(ctx.channel(), request).addListener((ChannelFutureListener) future -> {
-            if (!future.isSuccess()) {
-                future.channel().close();
-                return;
-            }
-            pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(limits.hardFrameBytes()));
-            long checkMillis = limits.pingMillis() > 0 ? limits.pingMillis() : limits.idleMillis();
-            pipeline.addLast("ws-gate", new WebSocketGate(endpoint.name(), limits.idleMillis(), Math.max(0, checkMillis)));
-            pipeline.addLast("session", session);
-            if (pipeline.get(HttpObjectAggregator.class) != null) pipeline.remove(HttpObjectAggregator.class);
-            if (socketIo) {
-                // This connection is ours, not Socket.IO's: its transports must not see our frames.
-                for (String name : SocketIoServer.handlerNames()) {
-                    if (pipeline.get(name) != null) pipeline.remove(name);
-                }
-            }
-            pipeline.remove(this);
-            pipeline.fireUserEventTriggered(Endpoint.SessionStart.INSTANCE);
+            if (!future.isSuccess()) future.channel().close();
         });
+        pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(limits.hardFrameBytes()));
+        long checkMillis = limits.pingMillis() > 0 ? limits.pingMillis() : limits.idleMillis();
+        pipeline.addLast("ws-gate", new WebSocketGate(endpoint.name(), limits.idleMillis(), Math.max(0, checkMillis)));
+        pipeline.addLast("session", session);
+        if (pipeline.get(HttpObjectAggregator.class) != null) pipeline.remove(HttpObjectAggregator.class);
+        if (socketIo) {
+            // This connection is ours, not Socket.IO's: its transports must not see our frames.
+            for (String name : SocketIoServer.handlerNames()) {
+                if (pipeline.get(name) != null) pipeline.remove(name);
+            }
+        }
+        pipeline.remove(HeldFlush.NAME);
+        pipeline.remove(this);
+        pipeline.fireUserEventTriggered(Endpoint.SessionStart.INSTANCE);
+        ctx.channel().flush();
+    }
+
+    /** Swallows flushes while an upgrade sets the pipeline up; the router flushes once at the end. */
+    private static final class HeldFlush extends ChannelOutboundHandlerAdapter {
+        static final String NAME = "upgrade-held-flush";
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {}
     }
 
     private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response,

@@ -52,7 +52,7 @@ public final class Listener implements AutoCloseable {
     /** Binds the port; throws if it cannot. */
     public Listener start(Transport transport) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(transport.boss(), transport.workers())
+                .group(transport.workers(), transport.workers())
                 .channel(transport.serverChannelType())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)

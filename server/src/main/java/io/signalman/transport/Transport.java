@@ -13,27 +13,23 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The event loops every listener shares: native epoll when the platform has it, NIO otherwise.
- * One acceptor thread and a worker per core; no thread per connection.
+ * A worker per core and no thread per connection. Listeners accept on a worker too: a separate
+ * acceptor thread would hand every new connection over with a wake-up and a context switch, which
+ * on a busy core costs more than the accept itself.
  */
 public final class Transport implements AutoCloseable {
 
     private final boolean epoll;
-    private final EventLoopGroup boss;
     private final EventLoopGroup workers;
 
     public Transport(int workerThreads) {
         this.epoll = Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.boss = new MultiThreadIoEventLoopGroup(1, factory);
         this.workers = new MultiThreadIoEventLoopGroup(workerThreads, factory);
     }
 
     public boolean isEpoll() {
         return epoll;
-    }
-
-    EventLoopGroup boss() {
-        return boss;
     }
 
     EventLoopGroup workers() {
@@ -51,7 +47,6 @@ public final class Transport implements AutoCloseable {
 
     @Override
     public void close() {
-        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }
