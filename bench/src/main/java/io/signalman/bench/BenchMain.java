@@ -60,7 +60,7 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--concurrency", defaultValue = "64", description = "handshakes in progress (churn) or connects in flight (conns)")
     int concurrency;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "seconds of load before measuring")
+    @Option(names = "--warmup", defaultValue = "5", description = "seconds of load before measuring (conns: of connecting and closing)")
     double warmup;
 
     @Option(names = "--seconds", defaultValue = "10", description = "seconds measured")
@@ -185,7 +185,8 @@ public final class BenchMain implements Callable<Integer> {
                     "conns", "--child", "--adapter", o.adapter(),
                     "--url", String.join(",", o.urls().stream().map(URI::toString).toList()),
                     "--conns", Integer.toString(share), "--concurrency", Integer.toString(Math.max(1, o.concurrency() / procs)),
-                    "--hold", "0", "--threads", Integer.toString(o.threads()),
+                    // The parent measures from before the children start: a child's warm-up would count.
+                    "--hold", "0", "--warmup", "0", "--threads", Integer.toString(o.threads()),
                     "--first-source", Integer.toString(o.firstSource() + i * sourcesEach),
                     "--sources", Integer.toString(sourcesEach)));
             Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();

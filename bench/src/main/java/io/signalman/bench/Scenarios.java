@@ -124,6 +124,34 @@ final class Scenarios {
     }
 
     /**
+     * Before {@code conns} measures: connects and closes batches of clients for the warm-up time, so
+     * that what the server (and the generator) compile and allocate once, on their first connections,
+     * is not counted against the connections measured. Both servers of a comparison get the same.
+     *
+     * @return how many connections were made and closed
+     */
+    private static int warmConnects(Options o, Generator generator, Adapter adapter) throws InterruptedException {
+        long end = System.nanoTime() + (long) (o.warmupSeconds() * 1e9);
+        int made = 0;
+        int batch = Math.max(1, Math.min(o.conns(), o.concurrency() * 4));
+        while (System.nanoTime() < end) {
+            Tracker tracker = new Tracker();
+            List<Client> clients = new ArrayList<>(batch);
+            for (int i = 0; i < batch; i++) {
+                String id = "w" + RUN + "-" + o.firstSource() + "-" + (made + i);
+                Client client = new Client(adapter, tracker, made + i, id, made + i, id);
+                client.partner = new Client(adapter, tracker, -1, id + "-r", made + i, id);
+                clients.add(client);
+            }
+            made += connectAll(o, generator, tracker, clients, o.concurrency(), 30);
+            clients.forEach(Client::close);
+            for (int i = 0; i < 100 && tracker.closedCount.get() < clients.size(); i++) Thread.sleep(20);
+        }
+        if (made > 0) Thread.sleep(1000); // the server's side of the closes
+        return made;
+    }
+
+    /**
      * Opens N connections, each registered (and joined to a room of its own where the protocol has
      * rooms), holds them, and reports the connect rate and the server's RSS per connection.
      */
@@ -139,6 +167,7 @@ final class Scenarios {
             client.partner = new Client(adapter, tracker, -1, id + "-r", i, id);
             clients.add(client);
         }
+        int warmupConnects = warmConnects(o, generator, adapter);
         System.gc();
         ProcStats before = ProcStats.read(o.serverPid());
         long start = System.nanoTime();
@@ -152,6 +181,7 @@ final class Scenarios {
         int stillOpen = (int) clients.stream().filter(c -> c.channel != null && c.channel.isActive()).count();
         clients.forEach(Client::close);
         Map<String, Object> r = fields();
+        r.put("warmup_connects", warmupConnects);
         r.put("connections", o.conns());
         r.put("ready", ready);
         r.put("failed", tracker.failedCount.get());

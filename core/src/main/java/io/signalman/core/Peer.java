@@ -1,8 +1,8 @@
 package io.signalman.core;
 
-import java.util.Collections;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One connected party within a realm (a dialect's id space): its id, the outlet that its events go
@@ -14,7 +14,12 @@ public final class Peer {
     private final String id;
     /** Replaced only when a kept session moves to a new connection (see {@link SessionKeeper}). */
     private volatile Outlet outlet;
-    private final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    /**
+     * An immutable set replaced on every change. A peer is in one room or a few and changes them
+     * rarely, while every connection pays for the set while it is open: a concurrent set costs about
+     * 200 bytes for one room, an immutable one of one or two rooms about 24.
+     */
+    private volatile Set<String> rooms = Set.of();
     private volatile boolean connected = true;
 
     public Peer(String realm, String id, Outlet outlet) {
@@ -35,9 +40,9 @@ public final class Peer {
         return outlet;
     }
 
-    /** The rooms this peer is in now (a live, read-only view). */
+    /** The rooms this peer is in now: an immutable snapshot. */
     public Set<String> rooms() {
-        return Collections.unmodifiableSet(rooms);
+        return rooms;
     }
 
     void rebind(Outlet next) {
@@ -48,20 +53,31 @@ public final class Peer {
         return connected;
     }
 
-    boolean addRoom(String room) {
-        return rooms.add(room);
+    synchronized boolean addRoom(String room) {
+        if (rooms.contains(room)) return false;
+        Set<String> next = new HashSet<>(rooms);
+        next.add(room);
+        rooms = Set.copyOf(next);
+        return true;
     }
 
-    boolean removeRoom(String room) {
-        return rooms.remove(room);
+    /** True for the one caller that removed {@code room}; false if it was not (or no longer) there. */
+    synchronized boolean removeRoom(String room) {
+        if (!rooms.contains(room)) return false;
+        Set<String> next = new HashSet<>(rooms);
+        next.remove(room);
+        rooms = Set.copyOf(next);
+        return true;
     }
 
     /**
      * Puts a peer that arrived from another node back in the rooms it was in there (the engine has
      * already made it a member of each); for cluster engines only.
      */
-    public void restoreRooms(java.util.Collection<String> names) {
-        rooms.addAll(names);
+    public synchronized void restoreRooms(Collection<String> names) {
+        Set<String> next = new HashSet<>(rooms);
+        next.addAll(names);
+        rooms = Set.copyOf(next);
     }
 
     void markDisconnected() {

@@ -305,6 +305,13 @@ public abstract class WebSocketSession extends ChannelInboundHandlerAdapter impl
             ctx.close(); // a write raced with the close; nothing is lost that anyone could still read
             return;
         }
+        if (cause instanceof java.io.IOException) {
+            // A reset or broken pipe is the client's network going away, not a fault of ours: a
+            // warning with a stack trace for each would bury the log when many clients drop at once.
+            log.debug("{} connection lost: {}", getClass().getSimpleName(), cause.toString());
+            ctx.close();
+            return;
+        }
         log.warn("{} session failed: {}", getClass().getSimpleName(), cause.toString(), cause);
         ctx.close();
     }

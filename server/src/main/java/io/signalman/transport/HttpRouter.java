@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
@@ -27,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * First handler after the HTTP codec: answers plain HTTP routes and turns upgrade requests into
  * WebSocket connections of the endpoint mounted at their path. After an upgrade it removes itself
- * and leaves the pipeline as: frame decoder, aggregator, heartbeat, {@link WebSocketGate}, session.
+ * and leaves the pipeline as: frame decoder, {@link WebSocketGate}, session.
  */
 class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
@@ -189,9 +188,9 @@ class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         handshaker.handshake(ctx.channel(), request).addListener((ChannelFutureListener) future -> {
             if (!future.isSuccess()) future.channel().close();
         });
-        pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(limits.hardFrameBytes()));
         long checkMillis = limits.pingMillis() > 0 ? limits.pingMillis() : limits.idleMillis();
-        pipeline.addLast("ws-gate", new WebSocketGate(endpoint.name(), limits.idleMillis(), Math.max(0, checkMillis)));
+        pipeline.addLast("ws-gate", new WebSocketGate(endpoint.name(), limits.idleMillis(), Math.max(0, checkMillis),
+                limits.hardFrameBytes()));
         pipeline.addLast("session", session);
         if (pipeline.get(HttpObjectAggregator.class) != null) pipeline.remove(HttpObjectAggregator.class);
         if (socketIo) {

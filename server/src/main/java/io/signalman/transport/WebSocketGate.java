@@ -3,11 +3,15 @@ package io.signalman.transport;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import java.util.concurrent.ScheduledFuture;
@@ -22,14 +26,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The quiet-connection check is a timer of this handler's own rather than Netty's
  * {@code IdleStateHandler}: one handler and one timer task fewer per connection, which is memory
- * every idle connection holds (docs/PERFORMANCE.md).
+ * every idle connection holds (docs/PERFORMANCE.md). For the same reason the frame aggregator is
+ * added only when a client first sends a fragmented message: most clients never do, and the
+ * aggregator and its pipeline context are about 100 bytes per connection.
  */
 final class WebSocketGate extends ChannelInboundHandlerAdapter implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(WebSocketGate.class);
+    private static final String AGGREGATOR = "ws-aggregator";
 
     private final String endpoint;
     private final long idleNanos;
     private final long checkNanos;
+    private final int maxMessageBytes;
     private long lastReadNanos = System.nanoTime();
     private boolean closing;
     private ChannelHandlerContext ctx;
@@ -39,9 +47,11 @@ final class WebSocketGate extends ChannelInboundHandlerAdapter implements Runnab
      * @param idleMillis  how long the client may stay silent (0: forever)
      * @param checkMillis how long a silence lasts before the client is pinged, and how often that
      *                    repeats (0: no pings and no idle check)
+     * @param maxMessageBytes largest message a fragmented one may add up to
      */
-    WebSocketGate(String endpoint, long idleMillis, long checkMillis) {
+    WebSocketGate(String endpoint, long idleMillis, long checkMillis, int maxMessageBytes) {
         this.endpoint = endpoint;
+        this.maxMessageBytes = maxMessageBytes;
         this.idleNanos = idleMillis * 1_000_000;
         this.checkNanos = checkMillis * 1_000_000;
     }
@@ -94,6 +104,20 @@ final class WebSocketGate extends ChannelInboundHandlerAdapter implements Runnab
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (isFragment(msg) && ctx.pipeline().get(AGGREGATOR) == null) {
+            // The first fragment: from here on an aggregator ahead of this handler joins the
+            // fragments, and hands this handler whole messages (or closes an oversized one).
+            WebSocketFrameAggregator aggregator = new WebSocketFrameAggregator(maxMessageBytes);
+            ctx.pipeline().addBefore(ctx.name(), AGGREGATOR, aggregator);
+            ChannelHandlerContext aggregatorContext = ctx.pipeline().context(AGGREGATOR);
+            try {
+                aggregator.channelRead(aggregatorContext, msg);
+            } catch (Exception e) {
+                // What the pipeline does with an exception a handler throws: on to the next handler.
+                aggregatorContext.fireExceptionCaught(e);
+            }
+            return;
+        }
         lastReadNanos = System.nanoTime();
         if (msg instanceof PingWebSocketFrame ping) {
             ctx.writeAndFlush(new PongWebSocketFrame(ping.content()));
@@ -117,6 +141,12 @@ final class WebSocketGate extends ChannelInboundHandlerAdapter implements Runnab
         } else {
             ctx.fireChannelRead(msg);
         }
+    }
+
+    private static boolean isFragment(Object msg) {
+        return msg instanceof ContinuationWebSocketFrame
+                || (msg instanceof WebSocketFrame frame && !frame.isFinalFragment()
+                        && (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame));
     }
 
     @Override
