@@ -20,8 +20,8 @@ public interface Endpoint {
 
     /**
      * Creates the handler for one upgraded connection. It receives {@link SessionStart} once the
-     * handshake response has gone out, then text and binary frames (control frames are handled by
-     * the transport).
+     * handshake response is queued (frames it writes then leave with the response, in one write),
+     * then text and binary frames (control frames are handled by the transport).
      *
      * @param rest the request URI after the mount path, query string included
      */
