@@ -10,6 +10,7 @@ import io.signalman.core.RoomPolicy;
 import io.signalman.core.SendOutcome;
 import io.signalman.core.Switchboard;
 import io.signalman.dialect.JsJson;
+import io.signalman.dialect.SocketIoConnectionCount;
 import io.signalman.dialect.SocketIoOutlet;
 import io.signalman.transport.socketio.SocketIoEvents;
 import java.util.Map;
@@ -52,14 +53,14 @@ final class StarEvents {
 
     void connected(SocketIOClient client) {
         client.set(STATE, new SocketState());
-        dialect.meters().connectionOpened();
+        SocketIoConnectionCount.opened(client, dialect.meters());
     }
 
     void disconnected(SocketIOClient client) {
         SocketState state = client.get(STATE);
         if (state == null) return;
         leaveAll(state);
-        dialect.meters().connectionClosed();
+        SocketIoConnectionCount.closed(client, dialect.meters());
     }
 
     void join(SocketIOClient client, JsonNode address) {

@@ -12,6 +12,7 @@ import io.signalman.core.Peer;
 import io.signalman.core.RoomPolicy;
 import io.signalman.core.Switchboard;
 import io.signalman.dialect.JsJson;
+import io.signalman.dialect.SocketIoConnectionCount;
 import io.signalman.dialect.SocketIoOutlet;
 import io.signalman.ops.RateLimitedLog;
 import io.signalman.transport.socketio.SocketIoEvents;
@@ -76,7 +77,7 @@ final class WorkspacesEvents {
                 new SocketIoOutlet(client, dialect.meters()), Switchboard.DuplicatePolicy.REPLACE);
         client.set(PEER, peer);
         client.set(LANE, CompletableFuture.completedFuture(null));
-        dialect.meters().connectionOpened();
+        SocketIoConnectionCount.opened(client, dialect.meters());
     }
 
     /** The original kept attendees listed after a disconnect (that is what {@code re-attend} restores). */
@@ -84,7 +85,7 @@ final class WorkspacesEvents {
         Peer peer = client.get(PEER);
         if (peer == null) return;
         submit(client, () -> switchboard.disconnect(peer, LeaveReason.DISCONNECTED));
-        dialect.meters().connectionClosed();
+        SocketIoConnectionCount.closed(client, dialect.meters());
     }
 
     /** Queues an event behind the socket's earlier ones; malformed payloads (not an object) are ignored. */
