@@ -124,6 +124,17 @@ final class Scenarios {
     }
 
     /**
+     * A client of {@code conns}: its own "pair", in a room of its own, never relaying. Its partner
+     * never connects; protocols that pair clients (pair) wait in a room of their own.
+     */
+    private static Client loneClient(Options o, Adapter adapter, Tracker tracker, String prefix, int i) {
+        String id = prefix + RUN + "-" + o.firstSource() + "-" + i;
+        Client client = new Client(adapter, tracker, i, id, i, id);
+        client.partner = new Client(adapter, tracker, -1, id + "-r", i, id);
+        return client;
+    }
+
+    /**
      * Before {@code conns} measures: connects and closes batches of clients for the warm-up time, so
      * that what the server (and the generator) compile and allocate once, on their first connections,
      * is not counted against the connections measured. Both servers of a comparison get the same.
@@ -137,12 +148,7 @@ final class Scenarios {
         while (System.nanoTime() < end) {
             Tracker tracker = new Tracker();
             List<Client> clients = new ArrayList<>(batch);
-            for (int i = 0; i < batch; i++) {
-                String id = "w" + RUN + "-" + o.firstSource() + "-" + (made + i);
-                Client client = new Client(adapter, tracker, made + i, id, made + i, id);
-                client.partner = new Client(adapter, tracker, -1, id + "-r", made + i, id);
-                clients.add(client);
-            }
+            for (int i = 0; i < batch; i++) clients.add(loneClient(o, adapter, tracker, "w", made + i));
             made += connectAll(o, generator, tracker, clients, o.concurrency(), 30);
             clients.forEach(Client::close);
             for (int i = 0; i < 100 && tracker.closedCount.get() < clients.size(); i++) Thread.sleep(20);
@@ -159,14 +165,7 @@ final class Scenarios {
         Adapter adapter = Adapter.of(o.adapter());
         Tracker tracker = new Tracker();
         List<Client> clients = new ArrayList<>(o.conns());
-        for (int i = 0; i < o.conns(); i++) {
-            // Each client is its own "pair": a room of its own, never a relay.
-            String id = "n" + RUN + "-" + o.firstSource() + "-" + i;
-            Client client = new Client(adapter, tracker, i, id, i, id);
-            // A partner that never connects: protocols that pair clients (pair) wait in a room of their own.
-            client.partner = new Client(adapter, tracker, -1, id + "-r", i, id);
-            clients.add(client);
-        }
+        for (int i = 0; i < o.conns(); i++) clients.add(loneClient(o, adapter, tracker, "n", i));
         int warmupConnects = warmConnects(o, generator, adapter);
         System.gc();
         ProcStats before = ProcStats.read(o.serverPid());

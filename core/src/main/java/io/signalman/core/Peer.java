@@ -3,6 +3,7 @@ package io.signalman.core;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * One connected party within a realm (a dialect's id space): its id, the outlet that its events go
@@ -55,18 +56,14 @@ public final class Peer {
 
     synchronized boolean addRoom(String room) {
         if (rooms.contains(room)) return false;
-        Set<String> next = new HashSet<>(rooms);
-        next.add(room);
-        rooms = Set.copyOf(next);
+        replaceRooms(next -> next.add(room));
         return true;
     }
 
     /** True for the one caller that removed {@code room}; false if it was not (or no longer) there. */
     synchronized boolean removeRoom(String room) {
         if (!rooms.contains(room)) return false;
-        Set<String> next = new HashSet<>(rooms);
-        next.remove(room);
-        rooms = Set.copyOf(next);
+        replaceRooms(next -> next.remove(room));
         return true;
     }
 
@@ -75,8 +72,13 @@ public final class Peer {
      * already made it a member of each); for cluster engines only.
      */
     public synchronized void restoreRooms(Collection<String> names) {
+        replaceRooms(next -> next.addAll(names));
+    }
+
+    /** Publishes a changed copy of the rooms; callers hold this peer's lock. */
+    private void replaceRooms(Consumer<Set<String>> change) {
         Set<String> next = new HashSet<>(rooms);
-        next.addAll(names);
+        change.accept(next);
         rooms = Set.copyOf(next);
     }
 
