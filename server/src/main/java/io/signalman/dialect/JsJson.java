@@ -23,6 +23,12 @@ import java.util.Map;
  */
 public final class JsJson {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /**
+     * A builder per thread, so that printing a relayed offer does not grow a fresh one from 16
+     * characters each time; one that grew past {@link #MAX_KEPT_CHARS} for a large value is replaced.
+     */
+    private static final ThreadLocal<StringBuilder> BUILDER = ThreadLocal.withInitial(() -> new StringBuilder(1024));
+    private static final int MAX_KEPT_CHARS = 64 * 1024;
 
     private final ObjectMapper mapper;
 
@@ -54,7 +60,12 @@ public final class JsJson {
 
     /** {@code JSON.stringify(value)}. */
     public static String stringify(JsonNode value) {
-        StringBuilder out = new StringBuilder();
+        StringBuilder out = BUILDER.get();
+        if (out.capacity() > MAX_KEPT_CHARS) {
+            out = new StringBuilder(1024);
+            BUILDER.set(out);
+        }
+        out.setLength(0);
         write(value, out);
         return out.toString();
     }
@@ -138,15 +149,24 @@ public final class JsJson {
         return value <= 0xFFFF_FFFEL ? value : -1;
     }
 
-    /** A JSON string literal with exactly the escapes JSON.stringify uses (ES2019 well-formed). */
+    /**
+     * A JSON string literal with exactly the escapes JSON.stringify uses (ES2019 well-formed).
+     * Characters that need no escape are appended in runs: a relayed SDP is one long string, and
+     * appending it a character at a time was the star dialect's largest cost per relay.
+     */
     public static void quote(String text, StringBuilder out) {
         out.append('"');
-        for (int i = 0; i < text.length(); i++) {
+        int length = text.length();
+        int run = 0; // start of the characters not yet appended
+        for (int i = 0; i < length; i++) {
             char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                out.append(c).append(text.charAt(++i));
+            if (c >= 0x20 && c != '"' && c != '\\' && !Character.isSurrogate(c)) continue;
+            if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++; // a well-formed pair is written as it is
                 continue;
             }
+            out.append(text, run, i);
+            run = i + 1;
             switch (c) {
                 case '"' -> out.append("\\\"");
                 case '\\' -> out.append("\\\\");
@@ -155,16 +175,11 @@ public final class JsJson {
                 case '\n' -> out.append("\\n");
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || Character.isSurrogate(c)) { // control characters and lone surrogates
-                        out.append("\\u").append(HEX[c >> 12 & 15]).append(HEX[c >> 8 & 15])
-                                .append(HEX[c >> 4 & 15]).append(HEX[c & 15]);
-                    } else {
-                        out.append(c);
-                    }
-                }
+                default -> out.append("\\u").append(HEX[c >> 12 & 15]).append(HEX[c >> 8 & 15]) // controls, lone surrogates
+                        .append(HEX[c >> 4 & 15]).append(HEX[c & 15]);
             }
         }
+        out.append(text, run, length);
         out.append('"');
     }
 
@@ -196,6 +211,8 @@ public final class JsJson {
     public static String number(double number) {
         if (number == 0) return "0";
         if (Double.isNaN(number) || Double.isInfinite(number)) return "null";
+        // Integers below 2^53 are exact and JavaScript prints their digits: no search for the shortest form.
+        if (number == Math.rint(number) && Math.abs(number) < 0x1p53) return Long.toString((long) number);
         BigDecimal shortest = shortest(number);
         int exponent = shortest.precision() - shortest.scale() - 1; // of the first digit
         if (exponent >= -6 && exponent < 21) return shortest.toPlainString();

@@ -52,6 +52,45 @@ class JsJsonTest {
         assertThat(JsJson.toJsString(parse("-1e400"))).isEqualTo("-Infinity");
     }
 
+    /**
+     * {@code quote} appends runs of plain characters at once; it must escape exactly as the
+     * character-at-a-time rule does, wherever the escapes fall (first, last, adjacent, split pairs).
+     */
+    @Test
+    void quotingInRunsEscapesAsOneCharacterAtATime() {
+        char[] alphabet = {'a', 'Z', ' ', '~', '\u00e9', '\u2028', '\uffff', '"', '\\', '\n', '\r', '\u0000', '\u001f',
+            '\ud83d', '\ude00', '\ud800', '\udfff'};
+        java.util.Random random = new java.util.Random(7);
+        for (int round = 0; round < 20_000; round++) {
+            char[] text = new char[random.nextInt(12)];
+            for (int i = 0; i < text.length; i++) text[i] = alphabet[random.nextInt(alphabet.length)];
+            String value = new String(text);
+            StringBuilder quoted = new StringBuilder();
+            JsJson.quote(value, quoted);
+            assertThat(quoted.toString()).as("%s", java.util.Arrays.toString(text)).isEqualTo(quoteOneByOne(value));
+        }
+    }
+
+    /** JSON.stringify's string escapes, one character at a time (the rule, written plainly). */
+    private static String quoteOneByOne(String text) {
+        StringBuilder out = new StringBuilder("\"");
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                out.append(c).append(text.charAt(++i));
+            } else if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t') {
+                out.append('\\').append("bfnrt".charAt("\b\f\n\r\t".indexOf(c)));
+            } else if (c < 0x20 || Character.isSurrogate(c)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"').toString();
+    }
+
     private com.fasterxml.jackson.databind.JsonNode parse(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         return json.parse(bytes, 0, bytes.length);

@@ -1,14 +1,25 @@
 package io.signalman.transport.socketio;
 
 import com.corundumstudio.socketio.SocketIOClient;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.databind.util.RawValue;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Socket.IO events as core payloads: {@code <event name> LF <JSON argument>}. The argument is written
- * once by the sender's side and handed to Socket.IO as raw JSON, so recipients do not parse it again.
+ * once by the sender's side and handed to Socket.IO as raw JSON bytes, so recipients neither parse
+ * it again nor turn it into a string and back.
  */
 public final class SocketIoEvents {
+    /** Event names seen in payloads; a dialect emits a handful, so this stays small. */
+    private static final Map<String, String> NAMES = new ConcurrentHashMap<>();
+
     private SocketIoEvents() {}
 
     /** The payload for event {@code name} with one argument. */
@@ -29,9 +40,116 @@ public final class SocketIoEvents {
         if (PollingBacklog.evictIfBackedUp(client)) return false;
         int split = 0;
         while (payload[split] != '\n') split++;
-        String name = new String(payload, 0, split, StandardCharsets.US_ASCII);
-        String argument = new String(payload, split + 1, payload.length - split - 1, StandardCharsets.UTF_8);
-        client.sendEvent(name, new RawValue(argument));
+        client.sendEvent(name(payload, split), new RawValue(new RawJson(payload, split + 1)));
         return true;
+    }
+
+    private static String name(byte[] payload, int length) {
+        String name = new String(payload, 0, length, StandardCharsets.US_ASCII);
+        String known = NAMES.get(name);
+        if (known != null) return known;
+        // Only names our dialects emit reach here, but a bound keeps a mistake from growing the map.
+        if (NAMES.size() < 256) NAMES.putIfAbsent(name, name);
+        return name;
+    }
+
+    /**
+     * The argument's bytes, written by Jackson as they are. Jackson's raw values take a string or a
+     * {@link SerializableString}; this is the latter over a slice of the payload, so the UTF-8 is
+     * copied into the output once instead of being decoded into a string and encoded again. Only
+     * the raw-write methods are meaningful; Jackson calls no others for a raw value.
+     */
+    static final class RawJson implements SerializableString {
+        private final byte[] bytes;
+        private final int start;
+
+        RawJson(byte[] bytes, int start) {
+            this.bytes = bytes;
+            this.start = start;
+        }
+
+        private int length() {
+            return bytes.length - start;
+        }
+
+        @Override
+        public byte[] asUnquotedUTF8() {
+            return Arrays.copyOfRange(bytes, start, bytes.length);
+        }
+
+        @Override
+        public int appendUnquotedUTF8(byte[] buffer, int offset) {
+            int length = length();
+            if (offset + length > buffer.length) return -1;
+            System.arraycopy(bytes, start, buffer, offset, length);
+            return length;
+        }
+
+        @Override
+        public int writeUnquotedUTF8(OutputStream out) throws IOException {
+            out.write(bytes, start, length());
+            return length();
+        }
+
+        @Override
+        public int putUnquotedUTF8(ByteBuffer buffer) {
+            int length = length();
+            if (length > buffer.remaining()) return -1;
+            buffer.put(bytes, start, length);
+            return length;
+        }
+
+        @Override
+        public String getValue() {
+            return new String(bytes, start, length(), StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String toString() {
+            return getValue();
+        }
+
+        @Override
+        public int charLength() {
+            return getValue().length();
+        }
+
+        @Override
+        public char[] asQuotedChars() {
+            throw new UnsupportedOperationException("raw JSON is written unquoted");
+        }
+
+        @Override
+        public byte[] asQuotedUTF8() {
+            throw new UnsupportedOperationException("raw JSON is written unquoted");
+        }
+
+        @Override
+        public int appendQuotedUTF8(byte[] buffer, int offset) {
+            throw new UnsupportedOperationException("raw JSON is written unquoted");
+        }
+
+        @Override
+        public int appendQuoted(char[] buffer, int offset) {
+            throw new UnsupportedOperationException("raw JSON is written unquoted");
+        }
+
+        @Override
+        public int appendUnquoted(char[] buffer, int offset) {
+            String value = getValue();
+            if (offset + value.length() > buffer.length) return -1;
+            value.getChars(0, value.length(), buffer, offset);
+            return value.length();
+        }
+
+        @Override
+        public int writeQuotedUTF8(OutputStream out) {
+            throw new UnsupportedOperationException("raw JSON is written unquoted");
+        }
+
+        @Override
+        public int putQuotedUTF8(ByteBuffer buffer) {
+            throw new UnsupportedOperationException("raw JSON is written unquoted");
+        }
     }
 }

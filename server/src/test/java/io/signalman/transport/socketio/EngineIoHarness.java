@@ -58,6 +58,8 @@ final class EngineIoHarness implements AutoCloseable {
         long written;
         /** The first line the server wrote most recently. */
         String lastStatus;
+        /** Everything the server wrote on every channel of this session, as UTF-8 text. */
+        final StringBuilder output = new StringBuilder();
         /** A channel that failed: an exception reached the end of its pipeline. */
         Throwable escaped;
         private EmbeddedChannel websocket;
@@ -129,6 +131,12 @@ final class EngineIoHarness implements AutoCloseable {
             send(websocket, new BinaryWebSocketFrame(Unpooled.wrappedBuffer(frame)));
         }
 
+        /** Runs what the server queued for the websocket and collects what it wrote. */
+        void pumpWebsocket() {
+            websocket.runPendingTasks();
+            written += drain(websocket, this);
+        }
+
         boolean websocketOpen() {
             return websocket != null && websocket.isOpen();
         }
@@ -190,8 +198,12 @@ final class EngineIoHarness implements AutoCloseable {
                 bytes += buf.readableBytes();
                 String text = buf.toString(StandardCharsets.ISO_8859_1);
                 if (text.startsWith("HTTP/1.1 ")) session.lastStatus = text.substring(0, text.indexOf('\r'));
+                session.output.append(buf.toString(StandardCharsets.UTF_8));
             }
-            else if (out instanceof ByteBufHolder holder) bytes += holder.content().readableBytes();
+            else if (out instanceof ByteBufHolder holder) {
+                bytes += holder.content().readableBytes();
+                session.output.append(holder.content().toString(StandardCharsets.UTF_8));
+            }
             ReferenceCountUtil.release(out);
         }
         return bytes;

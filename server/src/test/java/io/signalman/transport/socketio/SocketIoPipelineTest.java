@@ -105,6 +105,38 @@ class SocketIoPipelineTest {
         }
     }
 
+    /**
+     * A relayed argument is handed to Socket.IO as raw UTF-8 bytes: it must reach polling and
+     * websocket clients of both versions byte for byte, non-ASCII text included.
+     */
+    @Test
+    void emittedEventsCarryTheirArgumentUnchanged() {
+        String argument = "{\"sdp\":\"v=0\\r\\n\",\"t\":\"\u00e9\ud83d\ude00\\u2028\",\"n\":[1.50,null]}";
+        byte[] payload = SocketIoEvents.event("ws-handshake", argument.getBytes(StandardCharsets.UTF_8));
+        String packet = "42[\"ws-handshake\"," + argument + "]";
+        try (EngineIoHarness harness = new EngineIoHarness()) {
+            for (int eio : new int[] {3, 4}) {
+                try (EngineIoHarness.Session session = harness.new Session(eio, false, true)) {
+                    var client = harness.server.namespace().getClient(session.head.getSessionId());
+                    session.output.setLength(0);
+                    assertThat(SocketIoEvents.emit(client, payload)).isTrue();
+                    session.get();
+                    // The packet ends the poll, after a binary length prefix (Engine.IO 3) or a separator
+                    // from the namespace's connect packet (Engine.IO 4).
+                    assertThat(session.output.toString()).endsWith((eio == 3 ? "\uFFFD" : "\u001e") + packet);
+
+                    session.upgrade();
+                    session.output.setLength(0);
+                    assertThat(SocketIoEvents.emit(client, payload)).isTrue();
+                    session.pumpWebsocket();
+                    // One text frame: its header (two to four bytes here), then the packet.
+                    assertThat(session.output.toString()).endsWith(packet)
+                            .hasSizeBetween(packet.length() + 1, packet.length() + 4);
+                }
+            }
+        }
+    }
+
     @Test
     void anUnfinishedBinaryEventHoldsAtMostThePayloadCap() {
         try (EngineIoHarness harness = new EngineIoHarness(new SocketIoServer.Settings(25_000, 20_000, 10_000));
