@@ -15,7 +15,7 @@ secs="${SECONDS_EACH:-8}"
 conns="${CONNS:-19000}"
 server_core="${SERVER_CPU:-0}"
 gen_core="${GEN_CPU:-1}"
-sm_port=18080; pj_port=19000; star_port=19090
+sm_port=18080; ws_port=18090; pj_port=19000; star_port=19090
 
 cd "$root"
 mvn -q -B -ntp -pl bench -am -DskipTests package >&2
@@ -27,11 +27,14 @@ source "$root/bench/lib.sh"
 
 # One event loop: the server gets exactly one core, as the PeerJS server (Node) does.
 start_signalman() {
+  # workspaces (Socket.IO 2) has a listener of its own and needs the original's token secret and salt.
+  MAGICK_TOKEN=bench-secret SALT_STRING=bench-salt \
   taskset -c "$server_core" "$root/bin/signalman" --host 127.0.0.1 --port $sm_port --ice-server none \
+    --listen "workspaces@127.0.0.1:$ws_port" \
     --log-level warn --worker-threads 1 --peerjs-concurrent-limit 25000 \
     --rate-messages-per-second 1000000000 --rate-burst 1000000000 --max-connections-per-ip 1000000 \
     --new-connections-per-second 1000000 > "$out/signalman.log" 2>&1 &
-  sm_pid=$!; pids+=("$sm_pid"); wait_port $sm_port
+  sm_pid=$!; pids+=("$sm_pid"); wait_port $sm_port; wait_port $ws_port
 }
 start_signalman
 taskset -c "$server_core" node compat/node_modules/peer/dist/bin/peerjs.js --port $pj_port --concurrent_limit 25000 \
@@ -68,6 +71,7 @@ for payload in 1500 200; do
   bench signalman-peerjs "$sm_pid" peerjs "$sm/peerjs/peerjs" throughput --pairs 16 --window 8 --payload $payload
   bench signalman-star "$sm_pid" star "$sm/socket.io/" throughput --pairs 16 --window 8 --payload $payload
   bench star-reference "$st_pid" star "ws://127.0.0.1:$star_port/socket.io/" throughput --pairs 16 --window 8 --payload $payload
+  bench signalman-workspaces "$sm_pid" workspaces "ws://127.0.0.1:$ws_port/socket.io/" throughput --pairs 16 --window 8 --payload $payload
 done
 bench signalman-pair "$sm_pid" pair "$sm/pair" throughput --pairs 16 --window 8 --payload 1500
 bench signalman-direct "$sm_pid" direct "$sm/direct" throughput --pairs 16 --window 8 --payload 1500

@@ -19,6 +19,11 @@ abstract class Adapter {
         return base;
     }
 
+    /** State of one client beyond its peer id, made with the client (before it connects); none by default. */
+    Object newState() {
+        return null;
+    }
+
     /** The WebSocket handshake is done. */
     abstract void opened(Client client);
 
@@ -62,8 +67,9 @@ abstract class Adapter {
             case "direct" -> new Direct();
             case "peerjs" -> new Peerjs();
             case "star" -> new Star();
+            case "workspaces" -> new Workspaces();
             default -> throw new IllegalArgumentException("unknown adapter " + name
-                    + " (native, pair, broadcast, direct, peerjs, star)");
+                    + " (native, pair, broadcast, direct, peerjs, star, workspaces)");
         };
     }
 
@@ -214,6 +220,148 @@ abstract class Adapter {
         String head(Client from, Client to) {
             return "42[\"ss-handshake\",{\"intentId\":\"b\",\"srcMultiaddr\":\"" + address(from)
                     + "\",\"dstMultiaddr\":\"" + address(to) + "\",\"signal\":";
+        }
+
+        String tail(Client from, Client to) {
+            return "}]";
+        }
+    }
+
+    /**
+     * webRTCWorkspaces over Socket.IO 2 (Engine.IO 3 websocket framing written directly, pings sent
+     * by the client as Engine.IO 3 wants). Of a pair, the first client creates a workspace and the
+     * second attends it with the invitation the first got; both are then ready, and relays are
+     * {@code icecandidate} events addressed by attendee id, which the server forwards without a
+     * token check. A client without a partner (conns) is ready once its Socket.IO session is
+     * connected: creating a workspace costs the server two bcrypt hashes by the protocol's design,
+     * which would make a conns run measure bcrypt.
+     */
+    static final class Workspaces extends Adapter {
+        private static final String PIN = "2468";
+
+        /** What one client learned from the server; guarded by the pair's creator state. */
+        static final class State {
+            boolean connected;
+            String workspaceId;
+            String invitation;
+            String accessToken;
+            boolean attendSent;
+        }
+
+        String name() { return "workspaces"; }
+
+        URI uri(URI base, Client client) {
+            String s = base.toString();
+            if (s.contains("EIO=")) return base;
+            return withQuery(URI.create(s.endsWith("/") ? s : s + "/"), "EIO=3&transport=websocket");
+        }
+
+        Object newState() {
+            return new State();
+        }
+
+        void opened(Client client) {}
+
+        private static boolean lone(Client client) {
+            return client.partner.index < 0;
+        }
+
+        private static boolean creates(Client client) {
+            return client.index % 2 == 0;
+        }
+
+        /** The state both clients of a pair synchronize on: the creator's. */
+        private static State lock(Client client) {
+            return (State) (creates(client) ? client : client.partner).state;
+        }
+
+        void control(Client client, String text) {
+            if (text.startsWith("0{")) {
+                pingEvery(client, parse(text.substring(1)).path("pingInterval").asLong(25_000));
+            } else if (text.equals("40")) {
+                connected(client);
+            } else if (text.startsWith("42[")) {
+                JsonNode event = parse(text.substring(2));
+                if (event == null) return;
+                JsonNode data = event.path(1);
+                switch (event.path(0).asText()) {
+                    case "created" -> {
+                        granted(client, data);
+                        invitation(client, data.path("workspace").path("token").asText());
+                    }
+                    case "attendance-granted" -> granted(client, data);
+                    case "alert", "full", "destroyed" -> client.refused(text);
+                    default -> { }
+                }
+            } else if (text.startsWith("41") || text.startsWith("44")) {
+                client.refused(text);
+            }
+        }
+
+        /** Engine.IO 3: the client pings, and the server closes a session that stays quiet too long. */
+        private static void pingEvery(Client client, long intervalMs) {
+            io.netty.channel.Channel channel = client.channel;
+            long every = Math.max(1_000, intervalMs * 4 / 5);
+            var task = channel.eventLoop().scheduleAtFixedRate(() -> client.sendText("2"), every, every,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            channel.closeFuture().addListener(f -> task.cancel(false));
+        }
+
+        private void connected(Client client) {
+            if (lone(client)) {
+                client.markReady();
+            } else if (creates(client)) {
+                client.sendText("42[\"create\",{\"workspace\":{\"name\":\"bench\",\"pin\":\"" + PIN
+                        + "\",\"avatar\":\"\"},\"attendee\":{\"name\":\"" + client.id
+                        + "\",\"avatar\":\"\"},\"nonce\":\"create-workspace::bench\"}]");
+            } else {
+                State lock = lock(client);
+                synchronized (lock) {
+                    ((State) client.state).connected = true;
+                }
+                attendIfBoth(client, lock);
+            }
+        }
+
+        private static void invitation(Client creator, String token) {
+            State lock = (State) creator.state;
+            synchronized (lock) {
+                lock.invitation = token;
+            }
+            attendIfBoth(creator.partner, lock);
+        }
+
+        /** The attending client sends attend once it is connected and its partner has the invitation. */
+        private static void attendIfBoth(Client attendee, State lock) {
+            String invitation;
+            synchronized (lock) {
+                State mine = (State) attendee.state;
+                if (!mine.connected || lock.invitation == null || mine.attendSent) return;
+                mine.attendSent = true;
+                invitation = lock.invitation;
+            }
+            attendee.sendText("42[\"attend\",{\"workspace\":{\"token\":\"" + invitation + "\",\"pin\":\"" + PIN
+                    + "\"},\"attendee\":{\"name\":\"" + attendee.id + "\",\"avatar\":\"\"},"
+                    + "\"nonce\":\"attend-workspace::bench\"}]");
+        }
+
+        private static void granted(Client client, JsonNode data) {
+            State state = (State) client.state;
+            synchronized (lock(client)) {
+                state.workspaceId = data.path("workspace").path("id").asText();
+                state.accessToken = data.path("accessToken").asText();
+            }
+            client.peerId = data.path("attendee").path("id").asText();
+            client.markReady();
+        }
+
+        String head(Client from, Client to) {
+            State state = (State) from.state;
+            synchronized (lock(from)) {
+                return "42[\"icecandidate\",{\"attendee\":{\"id\":\"" + to.peerId + "\"},\"broadcaster\":{\"id\":\""
+                        + from.peerId + "\"},\"workspace\":{\"id\":\"" + state.workspaceId + "\"},\"accessToken\":\""
+                        + state.accessToken + "\",\"candidate\":";
+            }
         }
 
         String tail(Client from, Client to) {

@@ -34,7 +34,7 @@ public final class BenchMain implements Callable<Integer> {
     String scenario;
 
     @Option(names = "--adapter", defaultValue = "native",
-            description = "native, pair, broadcast, direct, star, peerjs (default: ${DEFAULT-VALUE})")
+            description = "native, pair, broadcast, direct, star, workspaces, peerjs (default: ${DEFAULT-VALUE})")
     String adapter;
 
     @Option(names = "--url", required = true, split = ",", description = "WebSocket URL, e.g. ws://127.0.0.1:8080/v1/ws, "

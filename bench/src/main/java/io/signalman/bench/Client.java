@@ -45,6 +45,8 @@ final class Client extends ChannelInboundHandlerAdapter {
     Client partner;
     /** The id others address this client by (assigned by the server in the native protocol). */
     volatile String peerId;
+    /** What the adapter keeps for this client beyond its peer id (the workspaces adapter: ids and tokens). */
+    final Object state;
     volatile Channel channel;
     volatile boolean ready;
     volatile boolean failed;
@@ -63,6 +65,7 @@ final class Client extends ChannelInboundHandlerAdapter {
         this.pairKey = pairKey;
         this.room = room;
         this.peerId = id;
+        this.state = adapter.newState();
     }
 
     URI uri(URI base) {

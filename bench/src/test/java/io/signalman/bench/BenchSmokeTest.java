@@ -3,6 +3,7 @@ package io.signalman.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.signalman.SignalmanServer;
+import io.signalman.config.ListenerSpec;
 import io.signalman.config.ServerConfig;
 import java.net.URI;
 import java.util.Arrays;
@@ -18,7 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Keeps the load kit from rotting: every scenario runs for about a second with a handful of clients
  * against an in-process node, over the native protocol and the pair dialect (plain WebSocket), and
- * the throughput scenario over every other adapter. Checks only that the kit ran and messages
+ * the throughput scenario over every other adapter, every scenario over workspaces (Socket.IO 2). Checks only that the kit ran and messages
  * arrived, never how fast.
  */
 class BenchSmokeTest {
@@ -26,7 +27,10 @@ class BenchSmokeTest {
 
     @BeforeAll
     static void start() {
-        server = SignalmanServer.start(ServerConfig.defaults().withAbuse(io.signalman.config.AbuseLimits.unlimited()));
+        // workspaces listens on a port of its own and needs the original's token secret and salt.
+        server = SignalmanServer.start(ServerConfig.defaults().withAbuse(io.signalman.config.AbuseLimits.unlimited())
+                .withListener(ListenerSpec.parse("workspaces@127.0.0.1:0", "127.0.0.1"),
+                        Map.of("MAGICK_TOKEN", "bench-secret", "SALT_STRING", "bench-salt")));
     }
 
     @AfterAll
@@ -36,8 +40,10 @@ class BenchSmokeTest {
 
     private static final String pid = Long.toString(ProcessHandle.current().pid());
 
+    /** A path on the main listener, or {@code workspaces:PATH} on the workspaces listener. */
     private static URI url(String path) {
-        return URI.create("ws://127.0.0.1:" + server.address("main").getPort() + path);
+        String listener = path.startsWith("workspaces:") ? "workspaces" : "main";
+        return URI.create("ws://127.0.0.1:" + server.address(listener).getPort() + path.substring(path.indexOf(':') + 1));
     }
 
     private static Map<String, Object> run(String scenario, String adapter, String path) throws Exception {
@@ -68,6 +74,8 @@ class BenchSmokeTest {
         "conns, pair, /pair", "throughput, pair, /pair", "latency, pair, /pair", "churn, pair, /pair",
         "throughput, direct, /direct", "throughput, broadcast, /broadcast",
         "throughput, peerjs, /peerjs/peerjs", "throughput, star, /socket.io/",
+        "conns, workspaces, workspaces:/socket.io/", "throughput, workspaces, workspaces:/socket.io/",
+        "latency, workspaces, workspaces:/socket.io/", "churn, workspaces, workspaces:/socket.io/",
         "latency, native, /v1/ws;/v1/ws", "conns, native, /v1/ws;/v1/ws",
     })
     void scenarioDeliversMessages(String scenario, String adapter, String path) throws Exception {

@@ -4,6 +4,8 @@ import io.signalman.cluster.redis.ClusterOptions;
 import io.signalman.ice.TurnOptions;
 import io.signalman.security.AuthOptions;
 import io.signalman.transport.TlsFiles;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -88,5 +90,20 @@ public record ServerConfig(
                 messageBytes, hardFrameBytes, maxJsonDepth, heartbeatMs, idleTimeoutMs, openAddressing, workerThreads,
                 shutdownGraceMs, broadcastByCode, starRefreshMs, starMetrics, workspacesCapacity, workspacesStorageFile,
                 twilioBaseUrl, originalEnvironment, peerjs, cluster, auth, ops, abuse, options, turn);
+    }
+
+    /**
+     * This configuration with one more listener and the original servers' environment keys
+     * ({@code MAGICK_TOKEN}, {@code SALT_STRING}, ...) that its dialect reads.
+     */
+    public ServerConfig withListener(ListenerSpec listener, Map<String, String> environment) {
+        List<ListenerSpec> more = new ArrayList<>(listeners);
+        more.add(listener);
+        Map<String, String> env = new HashMap<>(originalEnvironment);
+        env.putAll(environment);
+        return new ServerConfig(host, port, tls, List.copyOf(more), iceServers, roomCapacity, maxMetaBytes, maxRoomsPerPeer,
+                messageBytes, hardFrameBytes, maxJsonDepth, heartbeatMs, idleTimeoutMs, openAddressing, workerThreads,
+                shutdownGraceMs, broadcastByCode, starRefreshMs, starMetrics, workspacesCapacity, workspacesStorageFile,
+                twilioBaseUrl, Map.copyOf(env), peerjs, cluster, auth, ops, abuse, resume, turn);
     }
 }
