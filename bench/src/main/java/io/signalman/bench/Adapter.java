@@ -54,6 +54,13 @@ abstract class Adapter {
         return node == null || !node.path("type").isTextual() ? "" : node.get("type").textValue();
     }
 
+    /** A Socket.IO websocket URI of Engine.IO version {@code eio}, unless the base names one itself. */
+    static URI socketIo(URI base, int eio) {
+        String s = base.toString();
+        if (s.contains("EIO=")) return base;
+        return withQuery(URI.create(s.endsWith("/") ? s : s + "/"), "EIO=" + eio + "&transport=websocket");
+    }
+
     static URI withQuery(URI base, String query) {
         String s = base.toString();
         return URI.create(s + (s.contains("?") ? "&" : "?") + query);
@@ -189,9 +196,7 @@ abstract class Adapter {
         String name() { return "star"; }
 
         URI uri(URI base, Client client) {
-            String s = base.toString();
-            if (s.contains("EIO=")) return base;
-            return withQuery(URI.create(s.endsWith("/") ? s : s + "/"), "EIO=4&transport=websocket");
+            return socketIo(base, 4);
         }
 
         static String address(Client client) {
@@ -251,9 +256,7 @@ abstract class Adapter {
         String name() { return "workspaces"; }
 
         URI uri(URI base, Client client) {
-            String s = base.toString();
-            if (s.contains("EIO=")) return base;
-            return withQuery(URI.create(s.endsWith("/") ? s : s + "/"), "EIO=3&transport=websocket");
+            return socketIo(base, 3);
         }
 
         Object newState() {

@@ -8,8 +8,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Socket.IO events as core payloads: {@code <event name> LF <JSON argument>}. The argument is written
@@ -17,9 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * it again nor turn it into a string and back.
  */
 public final class SocketIoEvents {
-    /** Event names seen in payloads; a dialect emits a handful, so this stays small. */
-    private static final Map<String, String> NAMES = new ConcurrentHashMap<>();
-
     private SocketIoEvents() {}
 
     /** The payload for event {@code name} with one argument. */
@@ -40,17 +35,9 @@ public final class SocketIoEvents {
         if (PollingBacklog.evictIfBackedUp(client)) return false;
         int split = 0;
         while (payload[split] != '\n') split++;
-        client.sendEvent(name(payload, split), new RawValue(new RawJson(payload, split + 1)));
+        String name = new String(payload, 0, split, StandardCharsets.US_ASCII);
+        client.sendEvent(name, new RawValue(new RawJson(payload, split + 1)));
         return true;
-    }
-
-    private static String name(byte[] payload, int length) {
-        String name = new String(payload, 0, length, StandardCharsets.US_ASCII);
-        String known = NAMES.get(name);
-        if (known != null) return known;
-        // Only names our dialects emit reach here, but a bound keeps a mistake from growing the map.
-        if (NAMES.size() < 256) NAMES.putIfAbsent(name, name);
-        return name;
     }
 
     /**
