@@ -79,7 +79,9 @@ bench signalman-direct "$sm_pid" direct "$sm/direct" throughput --pairs 16 --win
 bench signalman-broadcast "$sm_pid" broadcast "$sm/broadcast" throughput --pairs 1 --window 8 --payload 1500
 
 for rate in 5000 10000 20000 30000; do
-  WARMUP_NOW=$latency_warmup bench "${native[@]}" latency --pairs 50 --rate $rate --payload 1500
+  # --server-metrics: the node's own share of each relay's latency, from its relay-latency histogram.
+  WARMUP_NOW=$latency_warmup bench "${native[@]}" latency --pairs 50 --rate $rate --payload 1500 \
+    --server-metrics "http://127.0.0.1:$sm_port/metrics"
   WARMUP_NOW=$latency_warmup bench "${peerjs[@]}" latency --pairs 50 --rate $rate --payload 1500
 done
 

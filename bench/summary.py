@@ -36,15 +36,26 @@ for r in by("throughput"):
           f"| {f(ratio, 2)} | {load(r)} |")
 
 print("\n### Latency (open loop, 50 pairs, 1500 B, from scheduled send time), µs\n")
-print("| server | offered/s | achieved/s | p50 | p90 | p99 | p99.9 | max | generator send lag p99 / p99.9 / max | server CPU % | steal % | load |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| server | offered/s | achieved/s | p50 | p90 | p99 | p99.9 | max | generator send lag p99 / p99.9 / max "
+      "| inside the node: % within 0.5 / 1 / 2 ms | server CPU % | steal % | load |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+
+
+def inside(x):
+    """The node's own share (--server-metrics): percent of relays that spent at most 0.5, 1 and 2 ms in it."""
+    share = x.get("server_relay_latency")
+    if not share or not share.get("server_relays"):
+        return "-"
+    return " / ".join(f(100 * share[k], 2) if k in share else "-" for k in ("within_500us", "within_1000us", "within_2000us"))
+
+
 for r in by("latency"):
     x = r["results"]
     lag = f"{f(x.get('send_lag_p99_us'), 0)} / {f(x.get('send_lag_p999_us'), 0)} / {f(x.get('send_lag_max_us'), 0)}"
     steal = r.get("machine_cpu_pct", {}).get("steal")
     print(f"| {r['label']} | {x['offered_per_s']:,} | {f(x['achieved_per_s'], 0)} | {f(x['p50_us'], 0)} | {f(x['p90_us'], 0)} "
-          f"| {f(x['p99_us'], 0)} | {f(x['p999_us'], 0)} | {f(x['max_us'], 0)} | {lag} | {f(x.get('server_cpu_pct'))} "
-          f"| {f(steal)} | {load(r)} |")
+          f"| {f(x['p99_us'], 0)} | {f(x['p999_us'], 0)} | {f(x['max_us'], 0)} | {lag} | {inside(x)} "
+          f"| {f(x.get('server_cpu_pct'))} | {f(steal)} | {load(r)} |")
 
 print("\n### Idle connections\n")
 print("| server | connections ready | connects/s | server CPU µs per connect | connects per server core-second | machine idle % | RSS per connection (bytes) | load |")

@@ -89,6 +89,11 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--label", defaultValue = "", description = "free text copied into the result")
     String label;
 
+    @Option(names = "--server-metrics", split = ",",
+            description = "latency: Signalman's Prometheus endpoints (e.g. http://127.0.0.1:8080/metrics), for the share "
+                    + "of latency spent inside the node; several separated by commas are summed")
+    List<URI> serverMetrics = List.of();
+
     @Option(names = "--child", hidden = true)
     boolean child;
 
@@ -108,7 +113,7 @@ public final class BenchMain implements Callable<Integer> {
     Options options() {
         int loops = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         return new Options(scenario, adapter, List.copyOf(urls), conns, pairs, window, payload, rate, concurrency, warmup, seconds,
-                hold, serverPid, loops, firstSource, sources, label);
+                hold, serverPid, loops, firstSource, sources, label, List.copyOf(serverMetrics));
     }
 
     @Override

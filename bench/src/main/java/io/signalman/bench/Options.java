@@ -23,10 +23,12 @@ import java.util.List;
  * @param firstSource last octet of the first source address 127.0.0.x
  * @param sources number of source addresses (0: let the kernel choose)
  * @param label free text copied into the result (for the tables and plots)
+ * @param serverMetrics Prometheus endpoints of Signalman nodes, for the node's own share of relay
+ *     latency ({@code latency}); empty: not read
  */
 record Options(String scenario, String adapter, List<URI> urls, int conns, int pairs, int window, int payloadBytes,
         int rate, int concurrency, double warmupSeconds, double seconds, double holdSeconds, String serverPid,
-        int threads, int firstSource, int sources, String label) {
+        int threads, int firstSource, int sources, String label, List<URI> serverMetrics) {
 
     /** The first URL, for messages and results. */
     URI url() {

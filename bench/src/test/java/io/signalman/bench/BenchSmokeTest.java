@@ -52,8 +52,13 @@ class BenchSmokeTest {
     }
 
     private static Map<String, Object> run(String scenario, String adapter, List<URI> urls) throws Exception {
-        Options options = new Options(scenario, adapter, urls, 20, 2, 2, 200, 400, 4, 0.3, 0.7, 0,
-                pid + "," + pid, 1, 2, 4, "smoke");
+        return run(new Options(scenario, adapter, urls, 20, 2, 2, 200, 400, 4, 0.3, 0.7, 0,
+                pid + "," + pid, 1, 2, 4, "smoke", List.of()));
+    }
+
+    private static Map<String, Object> run(Options options) throws Exception {
+        String scenario = options.scenario();
+        List<URI> urls = options.urls();
         Map<String, Object> line = BenchMain.run(options, 1, false);
         if (urls.size() > 1) assertThat(line.get("url")).asList().hasSize(urls.size());
         assertThat(line).containsEntry("scenario", scenario).containsKey("loadavg_before");
@@ -93,6 +98,28 @@ class BenchSmokeTest {
             }
             case "churn" -> assertThat(number(results, "handshakes") + number(results, "completed_total")).isPositive();
             default -> throw new AssertionError(scenario);
+        }
+    }
+
+    /**
+     * With {@code --server-metrics} a latency run also reports the node's own share: the relays the
+     * node counted in the window and, per bound of its histogram, the fraction that stayed within it.
+     */
+    @Test
+    void latencyReportsTheNodesOwnShareFromItsMetrics() throws Exception {
+        URI metrics = URI.create("http://127.0.0.1:" + server.address("main").getPort() + "/metrics");
+        Map<String, Object> results = run(new Options("latency", "native", List.of(url("/v1/ws")), 20, 2, 2, 200, 400, 4,
+                0.3, 0.7, 0, pid, 1, 2, 4, "smoke", List.of(metrics, metrics)));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> share = (Map<String, Object>) results.get("server_relay_latency");
+        assertThat(share).isNotNull();
+        // The same node read twice counts every relay twice, as two nodes would count theirs.
+        assertThat(number(share, "server_relays")).isPositive().isEven();
+        double previous = 0;
+        for (String bound : List.of("within_50us", "within_1000us", "within_50000us")) {
+            double fraction = ((Number) share.get(bound)).doubleValue();
+            assertThat(fraction).isBetween(previous, 1.0);
+            previous = fraction;
         }
     }
 
