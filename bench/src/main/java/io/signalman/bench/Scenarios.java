@@ -308,10 +308,9 @@ final class Scenarios {
             pacers.add(pacer);
             loop.getKey().execute(pacer);
         }
-        collectBeforeMeasuring(o, measureFrom);
+        ServerRelayLatency.Snapshot m0 = settleBeforeMeasuring(o, measureFrom);
         sleepUntil(measureFrom);
         ProcStats s0 = ProcStats.read(o.serverPid());
-        ServerRelayLatency.Snapshot m0 = serverRelayLatency(o);
         long t0 = System.nanoTime();
         sleepUntil(measureTo);
         ProcStats s1 = ProcStats.read(o.serverPid());
@@ -365,16 +364,23 @@ final class Scenarios {
     }
 
     /**
-     * Collects the generator's own heap once, late in the warm-up, so that its next young collection
-     * falls after the measured window (bin/signalman bench sizes the young generation for that): a
-     * first young collection of the generator took 40 ms on its one core and, landing in the window,
-     * was most of the p99.9 that a latency run reported. The relays held up by it are warm-up ones.
+     * Readies the generator for the measured window, late in the warm-up: collects its heap once, so
+     * that its next young collection falls after the window (bin/signalman bench sizes the young
+     * generation for that; a first young collection of the generator took 40 ms on its one core and,
+     * landing in the window, was most of the p99.9 a latency run reported), and reads the node's
+     * metrics once to load the HTTP client, whose first use stalled the generator for tens of ms.
+     * The relays held up meanwhile are warm-up ones. Returns the node's relay-latency histogram read
+     * shortly before the window (a read at its very start would stall the first relays measured), or
+     * null when not asked for.
      */
-    private static void collectBeforeMeasuring(Options o, long measureFrom) throws InterruptedException {
-        if (o.warmupSeconds() < 1) return;
+    private static ServerRelayLatency.Snapshot settleBeforeMeasuring(Options o, long measureFrom) throws InterruptedException {
+        if (o.warmupSeconds() < 1) return serverRelayLatency(o);
         long lead = Math.min((long) (o.warmupSeconds() * 1e9 / 2), 2_000_000_000L);
         sleepUntil(measureFrom - lead);
+        serverRelayLatency(o);
         System.gc();
+        sleepUntil(measureFrom - lead / 4);
+        return serverRelayLatency(o);
     }
 
     /**
