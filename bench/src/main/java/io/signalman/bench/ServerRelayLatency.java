@@ -5,15 +5,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
  * Signalman's own count of how long a relay spent inside the node (from its frame's arrival to its
  * hand-off to the recipient's connection), read from the {@code signalman_relay_latency} histogram on
- * the node's Prometheus endpoint at the start and the end of a measured window. The generator's
+ * the node's Prometheus endpoint just before a measured window and after its drain. The generator's
  * latency is end to end (its own sending and receiving, both kernels' loopback, the node); this is
  * the node's share alone, so a run can say which of them a tail belongs to.
  *
@@ -23,8 +25,12 @@ final class ServerRelayLatency {
     private static final String BUCKET = "signalman_relay_latency_seconds_bucket{";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    /** Cumulative counts by upper bound in seconds ({@code +Inf} as {@link Double#POSITIVE_INFINITY}). */
-    record Snapshot(TreeMap<Double, Long> cumulative) {}
+    /** Cumulative counts by upper bound in seconds ({@code +Inf} as {@link Double#POSITIVE_INFINITY}), read-only. */
+    record Snapshot(SortedMap<Double, Long> cumulative) {
+        Snapshot {
+            cumulative = Collections.unmodifiableSortedMap(cumulative);
+        }
+    }
 
     private ServerRelayLatency() {}
 
