@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,13 +37,20 @@ final class ServerRelayLatency {
 
     /** Reads every endpoint and sums its buckets. */
     static Snapshot read(List<URI> endpoints) throws Exception {
-        TreeMap<Double, Long> sum = new TreeMap<>();
+        List<Snapshot> each = new ArrayList<>();
         for (URI endpoint : endpoints) {
             HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(5)).GET().build();
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) throw new IllegalStateException(endpoint + " answered " + response.statusCode());
-            parse(response.body()).cumulative().forEach((le, n) -> sum.merge(le, n, Long::sum));
+            each.add(parse(response.body()));
         }
+        return sum(each);
+    }
+
+    /** The buckets of several nodes added bound by bound. */
+    static Snapshot sum(List<Snapshot> snapshots) {
+        TreeMap<Double, Long> sum = new TreeMap<>();
+        for (Snapshot one : snapshots) one.cumulative().forEach((le, n) -> sum.merge(le, n, Long::sum));
         return new Snapshot(sum);
     }
 

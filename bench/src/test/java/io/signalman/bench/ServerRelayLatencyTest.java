@@ -35,6 +35,18 @@ class ServerRelayLatencyTest {
     }
 
     @Test
+    void nodesAreSummedBoundByBound() {
+        ServerRelayLatency.Snapshot one = ServerRelayLatency.parse(exposition(1, 2, 3, 4));
+        ServerRelayLatency.Snapshot other = ServerRelayLatency.parse(exposition(10, 20, 30, 40));
+        ServerRelayLatency.Snapshot none = ServerRelayLatency.sum(java.util.List.of());
+        ServerRelayLatency.Snapshot both = ServerRelayLatency.sum(java.util.List.of(one, other));
+        // Each node: native plus pair per bound; pair has nothing within 50 us.
+        assertThat(both.cumulative()).containsEntry(5.0E-5, 11L).containsEntry(0.001, 2L + 4 + 20 + 40)
+                .containsEntry(Double.POSITIVE_INFINITY, 3L + 4 + 30 + 40).hasSize(3);
+        assertThat(ServerRelayLatency.between(none, both)).containsEntry("server_relays", 77L);
+    }
+
+    @Test
     void anEmptyWindowCountsNothingAndClaimsNoFractions() {
         ServerRelayLatency.Snapshot same = ServerRelayLatency.parse(exposition(5, 5, 5, 5));
         assertThat(ServerRelayLatency.between(same, same)).containsOnlyKeys("server_relays").containsEntry("server_relays", 0L);
