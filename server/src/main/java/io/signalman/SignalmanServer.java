@@ -4,23 +4,23 @@ import io.signalman.cluster.redis.RedisEngine;
 import io.signalman.config.ListenerSpec;
 import io.signalman.config.ServerConfig;
 import io.signalman.core.Engine;
+import io.signalman.core.Event;
+import io.signalman.core.Peer;
 import io.signalman.core.Switchboard;
 import io.signalman.core.engine.LocalEngine;
 import io.signalman.dialect.Dialect;
 import io.signalman.dialect.DialectContext;
 import io.signalman.dialect.Dialects;
 import io.signalman.dialect.SocketIoDialect;
-import io.signalman.ops.ClusterMeters;
-import io.signalman.config.AbuseLimits;
-import io.signalman.core.Event;
-import io.signalman.core.Peer;
 import io.signalman.ops.AdminApi;
+import io.signalman.ops.ClusterMeters;
 import io.signalman.ops.InfoPage;
-import io.signalman.ops.RateLimitedLog;
-import io.signalman.transport.ConnectionGuard;
 import io.signalman.ops.Metrics;
 import io.signalman.ops.OpsRoutes;
+import io.signalman.ops.RateLimitedLog;
 import io.signalman.ops.WebFiles;
+import io.signalman.transport.AbuseLimits;
+import io.signalman.transport.ConnectionGuard;
 import io.signalman.transport.Listener;
 import io.signalman.transport.ListenerTls;
 import io.signalman.transport.Routes;
@@ -175,11 +175,8 @@ public final class SignalmanServer implements AutoCloseable {
     }
 
     private static ConnectionGuard newGuard(AbuseLimits abuse, Metrics metrics) {
-        ConnectionGuard.Limits limits = new ConnectionGuard.Limits(abuse.messagesPerSecond(), abuse.messageBurst(),
-                abuse.rateStrikes(), abuse.connectionsPerIp(), abuse.newConnectionsPerSecond(), abuse.outboundQueueBytes(),
-                abuse.handshakeTimeoutMs(), abuse.allowedOrigins());
         RateLimitedLog refusalLog = new RateLimitedLog(log, 10_000);
-        return new ConnectionGuard(limits, reason -> {
+        return new ConnectionGuard(abuse, reason -> {
             metrics.counter("signalman_limited_total", "Connections or frames refused, and readers evicted, by limit",
                     "limit", reason).increment();
             refusalLog.info("limit '{}' refused a client (counted in signalman_limited_total)", reason);

@@ -28,7 +28,7 @@ class BenchSmokeTest {
     @BeforeAll
     static void start() {
         // workspaces listens on a port of its own and needs the original's token secret and salt.
-        server = SignalmanServer.start(ServerConfig.defaults().withAbuse(io.signalman.config.AbuseLimits.unlimited())
+        server = SignalmanServer.start(ServerConfig.defaults().withAbuse(io.signalman.transport.AbuseLimits.unlimited())
                 .withListener(ListenerSpec.parse("workspaces@127.0.0.1:0", "127.0.0.1"),
                         Map.of("MAGICK_TOKEN", "bench-secret", "SALT_STRING", "bench-salt")));
     }

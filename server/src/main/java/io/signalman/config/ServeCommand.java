@@ -10,6 +10,7 @@ import io.signalman.security.AuthOptions;
 import io.signalman.security.TokenCommand;
 import io.signalman.security.TokenVerifier;
 import io.signalman.transport.TlsFiles;
+import io.signalman.transport.AbuseLimits;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -3,6 +3,7 @@ package io.signalman.config;
 import io.signalman.cluster.redis.ClusterOptions;
 import io.signalman.ice.TurnOptions;
 import io.signalman.security.AuthOptions;
+import io.signalman.transport.AbuseLimits;
 import io.signalman.transport.TlsFiles;
 import java.util.ArrayList;
 import java.util.HashMap;

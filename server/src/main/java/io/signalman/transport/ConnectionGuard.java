@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,34 +20,18 @@ public final class ConnectionGuard {
     /** Where a connection finds the guard that admitted it (read by sessions for their limits). */
     public static final AttributeKey<ConnectionGuard> KEY = AttributeKey.valueOf("signalman.guard");
 
-    /**
-     * The numbers the guard enforces.
-     *
-     * @param messagesPerSecond       sustained frames per second per connection
-     * @param messageBurst            frames at once above that rate
-     * @param rateStrikes             frames refused in a row before the connection is closed
-     * @param connectionsPerIp        open connections per IP address
-     * @param newConnectionsPerSecond new connections per second per IP address
-     * @param outboundQueueBytes      bytes queued for one reader before it is disconnected
-     * @param handshakeTimeoutMs      time to send a complete HTTP request
-     * @param allowedOrigins          browser origins allowed to open WebSockets; empty: any
-     */
-    public record Limits(double messagesPerSecond, int messageBurst, int rateStrikes, int connectionsPerIp,
-            double newConnectionsPerSecond, long outboundQueueBytes, long handshakeTimeoutMs,
-            List<String> allowedOrigins) {}
-
-    private final Limits limits;
+    private final AbuseLimits limits;
     private final Consumer<String> refusals;
     private final Map<InetAddress, Address> addresses = new ConcurrentHashMap<>();
     private volatile boolean draining;
 
     /** @param refusals called with a reason ({@code per-ip}, {@code ip-rate}, {@code origin}, ...) on each refusal */
-    public ConnectionGuard(Limits limits, Consumer<String> refusals) {
+    public ConnectionGuard(AbuseLimits limits, Consumer<String> refusals) {
         this.limits = limits;
         this.refusals = refusals;
     }
 
-    public Limits limits() {
+    public AbuseLimits limits() {
         return limits;
     }
 
@@ -116,7 +99,7 @@ public final class ConnectionGuard {
             connects = new TokenBucket(perSecond, burst);
         }
 
-        String tryOpen(Limits limits) {
+        String tryOpen(AbuseLimits limits) {
             synchronized (this) {
                 if (!connects.tryTake(System.nanoTime())) return "ip-rate";
             }

@@ -1,7 +1,7 @@
 package io.signalman.testing;
 
 import io.signalman.cluster.redis.ClusterOptions;
-import io.signalman.config.AbuseLimits;
+import io.signalman.transport.AbuseLimits;
 import io.signalman.config.IceServer;
 import io.signalman.config.OpsOptions;
 import io.signalman.security.AuthOptions;

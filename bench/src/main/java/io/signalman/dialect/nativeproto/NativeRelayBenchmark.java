@@ -71,7 +71,7 @@ public class NativeRelayBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        ServerConfig config = ServerConfig.defaults().withAbuse(io.signalman.config.AbuseLimits.unlimited());
+        ServerConfig config = ServerConfig.defaults().withAbuse(io.signalman.transport.AbuseLimits.unlimited());
         timers = Executors.newSingleThreadScheduledExecutor();
         LocalEngine engine = new LocalEngine();
         Switchboard switchboard = new Switchboard(engine, config.maxRoomsPerPeer());

@@ -7,6 +7,7 @@ import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.namespace.Namespace;
 import com.corundumstudio.socketio.namespace.NamespacesHub;
 import com.corundumstudio.socketio.transport.NamespaceClient;
+import io.signalman.transport.AbuseLimits;
 import io.signalman.transport.ConnectionGuard;
 import io.signalman.transport.TokenBucket;
 import java.util.ArrayList;
@@ -109,7 +110,7 @@ final class RateLimitedNamespaces extends NamespacesHub {
         final TokenBucket bucket;
         int strikes;
 
-        SessionRate(ConnectionGuard.Limits limits) {
+        SessionRate(AbuseLimits limits) {
             bucket = new TokenBucket(limits.messagesPerSecond(), limits.messageBurst());
         }
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.signalman.config.AbuseLimits;
+import io.signalman.transport.AbuseLimits;
 import io.signalman.testing.TestConfigs;
 import io.signalman.testing.TestServer;
 import io.signalman.testing.WsClient;

@@ -25,7 +25,7 @@ class NativeProtocolTest {
 
     @BeforeAll
     static void start() {
-        server = new TestServer(TestConfigs.builder().abuse(io.signalman.config.AbuseLimits.unlimited()).roomCapacity(3).messageBytes(1024).hardFrameBytes(8192)
+        server = new TestServer(TestConfigs.builder().abuse(io.signalman.transport.AbuseLimits.unlimited()).roomCapacity(3).messageBytes(1024).hardFrameBytes(8192)
                 .maxMetaBytes(512).build());
     }
 

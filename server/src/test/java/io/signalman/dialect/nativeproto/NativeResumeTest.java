@@ -2,7 +2,7 @@ package io.signalman.dialect.nativeproto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.signalman.config.AbuseLimits;
+import io.signalman.transport.AbuseLimits;
 import io.signalman.config.ResumeOptions;
 import io.signalman.testing.Json;
 import io.signalman.testing.TestConfigs;

@@ -1,4 +1,4 @@
-package io.signalman.config;
+package io.signalman.transport;
 
 import java.util.List;
 
