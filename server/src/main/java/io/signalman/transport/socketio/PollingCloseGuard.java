@@ -4,8 +4,6 @@ import com.corundumstudio.socketio.SocketIOChannelInitializer;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
 
 /**
@@ -23,18 +21,11 @@ import io.netty.util.AttributeKey;
 @ChannelHandler.Sharable
 final class PollingCloseGuard extends ChannelInboundHandlerAdapter {
     static final String NAME = "pollingCloseGuard";
-    private static final AttributeKey<Boolean> WEBSOCKET = AttributeKey.valueOf("signalman.websocketRequest");
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof FullHttpRequest request) {
-            String transport = PollingUpgradeGuard.first(new QueryStringDecoder(request.uri()).parameters(), "transport");
-            if ("websocket".equals(transport)) {
-                ctx.channel().attr(WEBSOCKET).set(Boolean.TRUE);
-            }
-        }
-        ctx.fireChannelRead(msg);
-    }
+    /**
+     * Set on a connection that carried a websocket request, by {@link PollingUpgradeGuard}, which sits
+     * before this handler in every Socket.IO pipeline and already parses each request's query.
+     */
+    static final AttributeKey<Boolean> WEBSOCKET = AttributeKey.valueOf("signalman.websocketRequest");
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {

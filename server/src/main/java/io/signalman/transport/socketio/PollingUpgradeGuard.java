@@ -44,6 +44,7 @@ final class PollingUpgradeGuard extends ChannelInboundHandlerAdapter {
             QueryStringDecoder query = new QueryStringDecoder(request.uri());
             String sid = first(query.parameters(), "sid");
             String transport = first(query.parameters(), "transport");
+            if ("websocket".equals(transport)) ctx.channel().attr(PollingCloseGuard.WEBSOCKET).set(Boolean.TRUE);
             if (sid != null && "websocket".equals(transport)) {
                 ctx.channel().attr(UPGRADING_SID).set(sid);
             } else if (sid != null && "polling".equals(transport) && request.method() == HttpMethod.GET
@@ -103,7 +104,7 @@ final class PollingUpgradeGuard extends ChannelInboundHandlerAdapter {
     }
 
     /** The first value of a query parameter, or null. */
-    static String first(Map<String, List<String>> parameters, String name) {
+    private static String first(Map<String, List<String>> parameters, String name) {
         List<String> values = parameters.get(name);
         return values == null || values.isEmpty() ? null : values.get(0);
     }
