@@ -2,6 +2,7 @@ package io.signalman.transport.socketio;
 
 import com.corundumstudio.socketio.SocketIOClient;
 import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -43,8 +44,7 @@ public final class SocketIoEvents {
     /**
      * The argument's bytes, written by Jackson as they are. Jackson's raw values take a string or a
      * {@link SerializableString}; this is the latter over a slice of the payload, so the UTF-8 is
-     * copied into the output once instead of being decoded into a string and encoded again. Only
-     * the raw-write methods are meaningful; Jackson calls no others for a raw value.
+     * copied into the output once instead of being decoded into a string and encoded again.
      */
     static final class RawJson implements SerializableString {
         private final byte[] bytes;
@@ -101,24 +101,30 @@ public final class SocketIoEvents {
             return getValue().length();
         }
 
+        // Jackson writes a raw value only through the unquoted methods above. The quoted forms are
+        // for any other use of the value (as a field name or a string) and take the slow path.
+        private SerializedString quoted() {
+            return new SerializedString(getValue());
+        }
+
         @Override
         public char[] asQuotedChars() {
-            throw new UnsupportedOperationException("raw JSON is written unquoted");
+            return quoted().asQuotedChars();
         }
 
         @Override
         public byte[] asQuotedUTF8() {
-            throw new UnsupportedOperationException("raw JSON is written unquoted");
+            return quoted().asQuotedUTF8();
         }
 
         @Override
         public int appendQuotedUTF8(byte[] buffer, int offset) {
-            throw new UnsupportedOperationException("raw JSON is written unquoted");
+            return quoted().appendQuotedUTF8(buffer, offset);
         }
 
         @Override
         public int appendQuoted(char[] buffer, int offset) {
-            throw new UnsupportedOperationException("raw JSON is written unquoted");
+            return quoted().appendQuoted(buffer, offset);
         }
 
         @Override
@@ -130,13 +136,13 @@ public final class SocketIoEvents {
         }
 
         @Override
-        public int writeQuotedUTF8(OutputStream out) {
-            throw new UnsupportedOperationException("raw JSON is written unquoted");
+        public int writeQuotedUTF8(OutputStream out) throws IOException {
+            return quoted().writeQuotedUTF8(out);
         }
 
         @Override
         public int putQuotedUTF8(ByteBuffer buffer) {
-            throw new UnsupportedOperationException("raw JSON is written unquoted");
+            return quoted().putQuotedUTF8(buffer);
         }
     }
 }
