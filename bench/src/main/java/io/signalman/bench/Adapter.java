@@ -273,9 +273,14 @@ abstract class Adapter {
             return client.index % 2 == 0;
         }
 
+        /** This adapter's state of a client: every client it serves was made with {@link #newState()}. */
+        private static State state(Client client) {
+            return (State) client.state;
+        }
+
         /** The state both clients of a pair synchronize on: the creator's. */
         private static State lock(Client client) {
-            return (State) (creates(client) ? client : client.partner).state;
+            return state(creates(client) ? client : client.partner);
         }
 
         void control(Client client, String text) {
@@ -320,14 +325,14 @@ abstract class Adapter {
             } else {
                 State lock = lock(client);
                 synchronized (lock) {
-                    ((State) client.state).connected = true;
+                    state(client).connected = true;
                 }
                 attendIfBoth(client, lock);
             }
         }
 
         private static void invitation(Client creator, String token) {
-            State lock = (State) creator.state;
+            State lock = state(creator);
             synchronized (lock) {
                 lock.invitation = token;
             }
@@ -338,7 +343,7 @@ abstract class Adapter {
         private static void attendIfBoth(Client attendee, State lock) {
             String invitation;
             synchronized (lock) {
-                State mine = (State) attendee.state;
+                State mine = state(attendee);
                 if (!mine.connected || lock.invitation == null || mine.attendSent) return;
                 mine.attendSent = true;
                 invitation = lock.invitation;
@@ -349,7 +354,7 @@ abstract class Adapter {
         }
 
         private static void granted(Client client, JsonNode data) {
-            State state = (State) client.state;
+            State state = state(client);
             synchronized (lock(client)) {
                 state.workspaceId = data.path("workspace").path("id").asText();
                 state.accessToken = data.path("accessToken").asText();
@@ -359,7 +364,7 @@ abstract class Adapter {
         }
 
         String head(Client from, Client to) {
-            State state = (State) from.state;
+            State state = state(from);
             synchronized (lock(from)) {
                 return "42[\"icecandidate\",{\"attendee\":{\"id\":\"" + to.peerId + "\"},\"broadcaster\":{\"id\":\""
                         + from.peerId + "\"},\"workspace\":{\"id\":\"" + state.workspaceId + "\"},\"accessToken\":\""

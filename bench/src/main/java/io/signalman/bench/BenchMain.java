@@ -110,6 +110,13 @@ public final class BenchMain implements Callable<Integer> {
         System.exit(status);
     }
 
+    /** The options a command line names, as the command would run them (defaults filled in). */
+    static Options parse(String... args) {
+        BenchMain command = new BenchMain();
+        new CommandLine(command).parseArgs(args);
+        return command.options();
+    }
+
     Options options() {
         int loops = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         return new Options(scenario, adapter, List.copyOf(urls), conns, pairs, window, payload, rate, concurrency, warmup, seconds,

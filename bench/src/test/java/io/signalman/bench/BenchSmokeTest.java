@@ -6,9 +6,11 @@ import io.signalman.SignalmanServer;
 import io.signalman.config.ListenerSpec;
 import io.signalman.config.ServerConfig;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,8 +54,18 @@ class BenchSmokeTest {
     }
 
     private static Map<String, Object> run(String scenario, String adapter, List<URI> urls) throws Exception {
-        return run(new Options(scenario, adapter, urls, 20, 2, 2, 200, 400, 4, 0.3, 0.7, 0,
-                pid + "," + pid, 1, 2, 4, "smoke", List.of()));
+        return run(smoke(scenario, adapter, urls, "--server-pid", pid + "," + pid));
+    }
+
+    /** Small numbers, so that a run takes about a second; {@code more} adds or overrides options. */
+    private static Options smoke(String scenario, String adapter, List<URI> urls, String... more) {
+        List<String> args = new ArrayList<>(List.of(scenario, "--adapter", adapter,
+                "--url", urls.stream().map(URI::toString).collect(Collectors.joining(",")),
+                "--conns", "20", "--pairs", "2", "--window", "2", "--payload", "200", "--rate", "400",
+                "--concurrency", "4", "--warmup", "0.3", "--seconds", "0.7", "--hold", "0", "--threads", "1",
+                "--first-source", "2", "--sources", "4", "--label", "smoke"));
+        args.addAll(List.of(more));
+        return BenchMain.parse(args.toArray(String[]::new));
     }
 
     private static Map<String, Object> run(Options options) throws Exception {
@@ -108,8 +120,8 @@ class BenchSmokeTest {
     @Test
     void latencyReportsTheNodesOwnShareFromItsMetrics() throws Exception {
         URI metrics = URI.create("http://127.0.0.1:" + server.address("main").getPort() + "/metrics");
-        Map<String, Object> results = run(new Options("latency", "native", List.of(url("/v1/ws")), 20, 2, 2, 200, 400, 4,
-                0.3, 0.7, 0, pid, 1, 2, 4, "smoke", List.of(metrics)));
+        Map<String, Object> results = run(smoke("latency", "native", List.of(url("/v1/ws")), "--server-pid", pid,
+                "--server-metrics", metrics.toString()));
         @SuppressWarnings("unchecked")
         Map<String, Object> share = (Map<String, Object>) results.get("server_relay_latency");
         assertThat(share).isNotNull();
