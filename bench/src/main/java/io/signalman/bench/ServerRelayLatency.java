@@ -1,5 +1,6 @@
 package io.signalman.bench;
 
+import io.signalman.ops.DialectMeters;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +24,8 @@ import java.util.TreeMap;
  * <p>Buckets are summed over dialects and over several endpoints (the nodes of a cluster).
  */
 final class ServerRelayLatency {
-    private static final String BUCKET = "signalman_relay_latency_seconds_bucket{";
+    // Prometheus names a timer's histogram <name>_seconds_bucket.
+    private static final String BUCKET = DialectMeters.RELAY_LATENCY + "_seconds_bucket{";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /** Cumulative counts by upper bound in seconds ({@code +Inf} as {@link Double#POSITIVE_INFINITY}), read-only. */

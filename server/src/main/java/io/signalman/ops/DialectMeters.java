@@ -22,6 +22,9 @@ public final class DialectMeters {
     private final Counter accepted;
     private final Counter framesIn;
     private final Counter framesOut;
+    /** The relay-latency histogram's name; the bench module reads it from a node's Prometheus endpoint. */
+    public static final String RELAY_LATENCY = "signalman_relay_latency";
+
     private final Timer relayLatency;
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
 
@@ -36,7 +39,7 @@ public final class DialectMeters {
                 .description("Frames received from clients").tag("dialect", dialect).register(registry);
         framesOut = Counter.builder("signalman_frames_out_total")
                 .description("Frames sent to clients").tag("dialect", dialect).register(registry);
-        relayLatency = Timer.builder("signalman_relay_latency")
+        relayLatency = Timer.builder(RELAY_LATENCY)
                 .description("From a frame's arrival to its hand-off to each recipient's connection")
                 .tag("dialect", dialect)
                 .serviceLevelObjectives(Duration.ofNanos(50_000), Duration.ofNanos(100_000),
