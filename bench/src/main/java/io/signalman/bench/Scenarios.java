@@ -308,7 +308,9 @@ final class Scenarios {
             pacers.add(pacer);
             loop.getKey().execute(pacer);
         }
-        ServerRelayLatency.Snapshot m0 = settleBeforeMeasuring(o, measureFrom);
+        long lead = settleLead(o);
+        settleGenerator(o, measureFrom, lead);
+        ServerRelayLatency.Snapshot m0 = openingSnapshot(o, measureFrom, lead);
         sleepUntil(measureFrom);
         ProcStats s0 = ProcStats.read(o.serverPid());
         long t0 = System.nanoTime();
@@ -364,22 +366,35 @@ final class Scenarios {
     }
 
     /**
+     * How long before the measured window the generator settles: half the warm-up, at most 2 s; no
+     * settling when the warm-up is shorter than a second (smoke runs).
+     */
+    private static long settleLead(Options o) {
+        return o.warmupSeconds() < 1 ? 0 : Math.min((long) (o.warmupSeconds() * 1e9 / 2), 2_000_000_000L);
+    }
+
+    /**
      * Readies the generator for the measured window, late in the warm-up: collects its heap once, so
      * that its next young collection falls after the window (bin/signalman bench sizes the young
      * generation for that; a first young collection of the generator took 40 ms on its one core and,
      * landing in the window, was most of the p99.9 a latency run reported), and reads the node's
      * metrics once to load the HTTP client, whose first use stalled the generator for tens of ms.
-     * The relays held up meanwhile are warm-up ones. Returns the node's relay-latency histogram read
-     * shortly before the window (a read at its very start would stall the first relays measured), or
-     * null when not asked for.
+     * The relays held up meanwhile are warm-up ones.
      */
-    private static ServerRelayLatency.Snapshot settleBeforeMeasuring(Options o, long measureFrom) throws InterruptedException {
-        if (o.warmupSeconds() < 1) return serverRelayLatency(o);
-        long lead = Math.min((long) (o.warmupSeconds() * 1e9 / 2), 2_000_000_000L);
+    private static void settleGenerator(Options o, long measureFrom, long lead) throws InterruptedException {
+        if (lead == 0) return;
         sleepUntil(measureFrom - lead);
         serverRelayLatency(o);
         System.gc();
-        sleepUntil(measureFrom - lead / 4);
+    }
+
+    /**
+     * The node's relay-latency histogram read shortly before the window (a read at its very start
+     * would stall the first relays measured), or null when not asked for.
+     */
+    private static ServerRelayLatency.Snapshot openingSnapshot(Options o, long measureFrom, long lead)
+            throws InterruptedException {
+        if (lead > 0) sleepUntil(measureFrom - lead / 4);
         return serverRelayLatency(o);
     }
 
