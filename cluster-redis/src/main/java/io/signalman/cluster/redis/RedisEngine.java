@@ -22,6 +22,8 @@ import io.signalman.core.Peer;
 import io.signalman.core.RoomPolicy;
 import io.signalman.core.SessionAdoption;
 import io.signalman.core.SessionSource;
+import io.signalman.core.engine.RoomMembers;
+import io.signalman.core.engine.RoomMembers.Slot;
 import io.signalman.core.Outlet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -29,7 +31,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -262,15 +263,15 @@ public final class RedisEngine implements Engine {
         Member member = new Member(peer.id(), meta);
         List<Member> roster;
         while (true) {
-            Room room = realm.rooms.computeIfAbsent(roomName, n -> new Room(n, policy.capacity(), policy.announce()));
+            RoomMembers room = realm.rooms.computeIfAbsent(roomName, n -> new RoomMembers(n, policy.capacity(), policy.announce()));
             synchronized (room) {
-                if (room.closed) continue;
+                if (room.isClosed()) continue;
                 if (room.indexOf(peer.id()) >= 0) return new JoinOutcome.AlreadyIn();
                 // Checked against this node's view of the room: see docs/cluster.md on capacity.
-                if (room.members.length >= room.capacity) return new JoinOutcome.Full(room.capacity);
+                if (room.size() >= room.capacity()) return new JoinOutcome.Full(room.capacity());
                 room.add(new Slot(member, node, peer));
                 roster = room.roster();
-                if (room.announce) room.publishLocal(new Event.PeerJoined(roomName, member, roster), peer.id());
+                if (room.announces()) room.publishLocal(new Event.PeerJoined(roomName, member, roster), peer.id());
             }
             break;
         }
@@ -288,12 +289,12 @@ public final class RedisEngine implements Engine {
     @Override
     public CompletionStage<JoinOutcome> joinAsync(Peer peer, String roomName, byte[] meta, RoomPolicy policy) {
         Realm realm = realm(peer.realm());
-        Room known = realm.rooms.get(roomName);
+        RoomMembers known = realm.rooms.get(roomName);
         if (known != null && known.indexOf(peer.id()) >= 0) return CompletableFuture.completedFuture(new JoinOutcome.AlreadyIn());
         // While Redis is away every change is decided here and written back when it returns; so is this.
         if (!ready) return CompletableFuture.completedFuture(join(peer, roomName, meta, policy));
-        int capacity = known != null ? known.capacity : policy.capacity();
-        boolean announce = known != null ? known.announce : policy.announce();
+        int capacity = known != null ? known.capacity() : policy.capacity();
+        boolean announce = known != null ? known.announces() : policy.announce();
         Member member = new Member(peer.id(), meta);
         long epoch = resyncs.get();
         return eval(Scripts.JOIN, ScriptOutputType.INTEGER, peer.realm(), roomName, peer.id(), member.meta(),
@@ -318,13 +319,13 @@ public final class RedisEngine implements Engine {
     /** Puts a peer that Redis admitted in this node's replica of the room and tells its local members. */
     private JoinOutcome admit(Realm realm, String roomName, Member member, Peer peer, int capacity, boolean announce) {
         while (true) {
-            Room room = realm.rooms.computeIfAbsent(roomName, n -> new Room(n, capacity, announce));
+            RoomMembers room = realm.rooms.computeIfAbsent(roomName, n -> new RoomMembers(n, capacity, announce));
             synchronized (room) {
-                if (room.closed) continue;
+                if (room.isClosed()) continue;
                 if (room.indexOf(peer.id()) >= 0) return new JoinOutcome.AlreadyIn();
                 room.add(new Slot(member, node, peer));
                 List<Member> roster = room.roster();
-                if (room.announce) room.publishLocal(new Event.PeerJoined(roomName, member, roster), peer.id());
+                if (room.announces()) room.publishLocal(new Event.PeerJoined(roomName, member, roster), peer.id());
                 return new JoinOutcome.Joined(roster);
             }
         }
@@ -333,20 +334,20 @@ public final class RedisEngine implements Engine {
     @Override
     public List<Member> leave(Peer peer, String roomName, LeaveReason reason) {
         Realm realm = realm(peer.realm());
-        Room room = realm.rooms.get(roomName);
+        RoomMembers room = realm.rooms.get(roomName);
         if (room == null) return null;
         List<Member> roster;
         synchronized (room) {
             int index = room.indexOf(peer.id());
-            if (index < 0 || room.members[index].local != peer) return null;
-            Member member = room.members[index].member;
+            if (index < 0 || room.slots()[index].local() != peer) return null;
+            Member member = room.slots()[index].member();
             room.remove(index);
-            if (room.members.length == 0) {
-                room.closed = true;
+            if (room.size() == 0) {
+                room.close();
                 realm.rooms.remove(roomName, room);
             }
             roster = room.roster();
-            if (room.announce) room.publishLocal(new Event.PeerLeft(roomName, member, reason, roster), null);
+            if (room.announces()) room.publishLocal(new Event.PeerLeft(roomName, member, reason, roster), null);
         }
         eval(Scripts.LEAVE, ScriptOutputType.INTEGER, peer.realm(), roomName, peer.id(), reason.wireName());
         return roster;
@@ -354,19 +355,19 @@ public final class RedisEngine implements Engine {
 
     @Override
     public int publish(String realmName, String roomName, Event event, String exceptPeer) {
-        Room room = realm(realmName).rooms.get(roomName);
+        RoomMembers room = realm(realmName).rooms.get(roomName);
         if (room == null) return 0;
         int count = 0;
         Set<String> others = null;
         boolean moves = movable.containsKey(realmName);
-        for (Slot slot : room.members) {
-            if (exceptPeer != null && exceptPeer.equals(slot.member.peer())) continue;
+        for (Slot slot : room.slots()) {
+            if (exceptPeer != null && exceptPeer.equals(slot.member().peer())) continue;
             count++;
-            if (slot.local != null) {
-                slot.local.outlet().deliver(event);
+            if (slot.local() != null) {
+                slot.local().outlet().deliver(event);
             } else {
                 if (others == null) others = new HashSet<>(4);
-                others.add(slot.node);
+                others.add(slot.node());
             }
         }
         if (others != null && ready && moves) {
@@ -385,16 +386,16 @@ public final class RedisEngine implements Engine {
      * longer listens (dead, not yet reaped) its members' frames are held; members whose session
      * waits for its client get theirs held one by one.
      */
-    private void publishMovable(String realmName, Room room, Event event, String exceptPeer, Set<String> nodes) {
+    private void publishMovable(String realmName, RoomMembers room, Event event, String exceptPeer, Set<String> nodes) {
         byte[] body = encodeEvent(new Wire.Writer(64), event);
         if (body == null) return;
-        byte[] nodeMessage = concat(new Wire.Writer(64).field("B").field(realmName).field(room.name)
+        byte[] nodeMessage = concat(new Wire.Writer(64).field("B").field(realmName).field(room.name())
                 .field(exceptPeer == null ? "" : "1" + exceptPeer).finish(), body);
         for (String other : nodes) {
             List<String> ids = new ArrayList<>();
-            for (Slot slot : room.members) {
-                if (slot.local == null && slot.node.equals(other) && !slot.member.peer().equals(exceptPeer)) {
-                    ids.add(slot.member.peer());
+            for (Slot slot : room.slots()) {
+                if (slot.local() == null && slot.node().equals(other) && !slot.member().peer().equals(exceptPeer)) {
+                    ids.add(slot.member().peer());
                 }
             }
             if (other.equals(HELD)) {
@@ -525,10 +526,10 @@ public final class RedisEngine implements Engine {
     /** Puts an arrived peer in its slot of a room, in place of the entry that named its old node. */
     private void adoptSlot(Realm realm, String roomName, Slot slot, boolean announce, int capacity) {
         while (true) {
-            Room room = realm.rooms.computeIfAbsent(roomName, n -> new Room(n, capacity, announce));
+            RoomMembers room = realm.rooms.computeIfAbsent(roomName, n -> new RoomMembers(n, capacity, announce));
             synchronized (room) {
-                if (room.closed) continue;
-                int index = room.indexOf(slot.member.peer());
+                if (room.isClosed()) continue;
+                int index = room.indexOf(slot.member().peer());
                 if (index >= 0) {
                     room.replace(index, slot);
                 } else {
@@ -558,11 +559,11 @@ public final class RedisEngine implements Engine {
         realm.local.remove(peerId, peer);
         realm.remote.put(peerId, HELD);
         for (String roomName : rooms) {
-            Room room = realm.rooms.get(roomName);
+            RoomMembers room = realm.rooms.get(roomName);
             if (room == null) continue;
             synchronized (room) {
                 int index = room.indexOf(peerId);
-                if (index >= 0) room.replace(index, new Slot(room.members[index].member, HELD, null));
+                if (index >= 0) room.replace(index, new Slot(room.slots()[index].member(), HELD, null));
             }
         }
         List<Object> args = new ArrayList<>();
@@ -667,13 +668,13 @@ public final class RedisEngine implements Engine {
 
     @Override
     public boolean isMember(String realmName, String roomName, String peerId) {
-        Room room = realm(realmName).rooms.get(roomName);
+        RoomMembers room = realm(realmName).rooms.get(roomName);
         return room != null && room.indexOf(peerId) >= 0;
     }
 
     @Override
     public List<Member> roster(String realmName, String roomName) {
-        Room room = realm(realmName).rooms.get(roomName);
+        RoomMembers room = realm(realmName).rooms.get(roomName);
         return room == null ? List.of() : room.roster();
     }
 
@@ -923,12 +924,12 @@ public final class RedisEngine implements Engine {
         Map<String, byte[]> memberFields = new LinkedHashMap<>();
         for (Realm realm : realms.values()) {
             for (String id : realm.local.keySet()) peerFields.add(field(realm.name, id));
-            for (Room room : realm.rooms.values()) {
-                for (Slot slot : room.members) {
-                    if (slot.local == null) continue;
-                    memberFields.put(field(realm.name, room.name, slot.member.peer()), new Wire.Writer(64)
-                            .field(slot.member.meta()).field(room.announce ? "1" : "0")
-                            .field(Integer.toString(room.capacity)).finish());
+            for (RoomMembers room : realm.rooms.values()) {
+                for (Slot slot : room.slots()) {
+                    if (slot.local() == null) continue;
+                    memberFields.put(field(realm.name, room.name(), slot.member().peer()), new Wire.Writer(64)
+                            .field(slot.member().meta()).field(room.announces() ? "1" : "0")
+                            .field(Integer.toString(room.capacity())).finish());
                 }
             }
         }
@@ -1008,14 +1009,14 @@ public final class RedisEngine implements Engine {
             }
             case "B" -> {
                 String roomName = reader.text();
-                Room room = realm.rooms.get(roomName);
+                RoomMembers room = realm.rooms.get(roomName);
                 String except = optional(reader.text());
                 Event event = decodeEvent(reader);
                 if (room != null) {
                     room.publishLocal(event, except);
-                    for (Slot slot : room.members) {
-                        if (slot.local != null || slot.member.peer().equals(except)) continue;
-                        String id = slot.member.peer();
+                    for (Slot slot : room.slots()) {
+                        if (slot.local() != null || slot.member().peer().equals(except)) continue;
+                        String id = slot.member().peer();
                         Peer arriving = realm.local.get(id);
                         if (arriving != null) {
                             arriving.outlet().deliver(event); // taken over, its slot not yet updated
@@ -1061,11 +1062,11 @@ public final class RedisEngine implements Engine {
                 String to = reader.text();
                 if (realm.local.containsKey(id)) return; // this node's own peer now (it took it over)
                 realm.remote.put(id, to);
-                for (Room room : realm.rooms.values()) {
+                for (RoomMembers room : realm.rooms.values()) {
                     synchronized (room) {
                         int index = room.indexOf(id);
-                        if (index >= 0 && room.members[index].local == null) {
-                            room.replace(index, new Slot(room.members[index].member, to, null));
+                        if (index >= 0 && room.slots()[index].local() == null) {
+                            room.replace(index, new Slot(room.slots()[index].member(), to, null));
                         }
                     }
                 }
@@ -1090,13 +1091,13 @@ public final class RedisEngine implements Engine {
 
     private void addSlot(Realm realm, String roomName, Slot slot, boolean announce, int capacity, boolean tell) {
         while (true) {
-            Room room = realm.rooms.computeIfAbsent(roomName, n -> new Room(n, capacity, announce));
+            RoomMembers room = realm.rooms.computeIfAbsent(roomName, n -> new RoomMembers(n, capacity, announce));
             synchronized (room) {
-                if (room.closed) continue;
-                if (room.indexOf(slot.member.peer()) >= 0) return;
+                if (room.isClosed()) continue;
+                if (room.indexOf(slot.member().peer()) >= 0) return;
                 room.add(slot);
-                if (tell && room.announce) {
-                    room.publishLocal(new Event.PeerJoined(roomName, slot.member, room.roster()), null);
+                if (tell && room.announces()) {
+                    room.publishLocal(new Event.PeerJoined(roomName, slot.member(), room.roster()), null);
                 }
                 return;
             }
@@ -1104,18 +1105,18 @@ public final class RedisEngine implements Engine {
     }
 
     private void removeSlot(Realm realm, String roomName, String id, String origin, LeaveReason reason, boolean tell) {
-        Room room = realm.rooms.get(roomName);
+        RoomMembers room = realm.rooms.get(roomName);
         if (room == null) return;
         synchronized (room) {
             int index = room.indexOf(id);
-            if (index < 0 || room.members[index].local != null || !room.members[index].node.equals(origin)) return;
-            Member member = room.members[index].member;
+            if (index < 0 || room.slots()[index].local() != null || !room.slots()[index].node().equals(origin)) return;
+            Member member = room.slots()[index].member();
             room.remove(index);
-            if (room.members.length == 0) {
-                room.closed = true;
+            if (room.size() == 0) {
+                room.close();
                 realm.rooms.remove(roomName, room);
             }
-            if (tell && room.announce) room.publishLocal(new Event.PeerLeft(roomName, member, reason, room.roster()), null);
+            if (tell && room.announces()) room.publishLocal(new Event.PeerLeft(roomName, member, reason, room.roster()), null);
         }
     }
 
@@ -1130,8 +1131,8 @@ public final class RedisEngine implements Engine {
         Set<String> orphans = new HashSet<>();
         for (Realm realm : realms.values()) {
             for (String owner : realm.remote.values()) if (!live.contains(owner)) orphans.add(owner);
-            for (Room room : realm.rooms.values()) {
-                for (Slot slot : room.members) if (slot.local == null && !live.contains(slot.node)) orphans.add(slot.node);
+            for (RoomMembers room : realm.rooms.values()) {
+                for (Slot slot : room.slots()) if (slot.local() == null && !live.contains(slot.node())) orphans.add(slot.node());
             }
         }
         missingSince.keySet().retainAll(orphans);
@@ -1142,10 +1143,10 @@ public final class RedisEngine implements Engine {
             missingSince.remove(orphan);
             for (Realm realm : realms.values()) {
                 realm.remote.values().removeIf(orphan::equals);
-                for (Room room : realm.rooms.values()) {
-                    for (Slot slot : room.members) {
-                        if (slot.local == null && slot.node.equals(orphan)) {
-                            removeSlot(realm, room.name, slot.member.peer(), orphan, LeaveReason.DISCONNECTED, true);
+                for (RoomMembers room : realm.rooms.values()) {
+                    for (Slot slot : room.slots()) {
+                        if (slot.local() == null && slot.node().equals(orphan)) {
+                            removeSlot(realm, room.name(), slot.member().peer(), orphan, LeaveReason.DISCONNECTED, true);
                         }
                     }
                 }
@@ -1207,13 +1208,13 @@ public final class RedisEngine implements Engine {
                 List<Entry> wanted = new ArrayList<>(rooms.getOrDefault(roomName, List.of()));
                 wanted.sort((a, b) -> Long.compare(a.seq, b.seq));
                 Set<String> wantedKeys = new HashSet<>();
-                for (Entry e : wanted) wantedKeys.add(e.slot.node + "\n" + e.slot.member.peer());
-                Room room = realm.rooms.get(roomName);
+                for (Entry e : wanted) wantedKeys.add(e.slot.node() + "\n" + e.slot.member().peer());
+                RoomMembers room = realm.rooms.get(roomName);
                 if (room != null) {
-                    for (Slot slot : room.members) {
-                        if (slot.local == null && listed.contains(slot.node)
-                                && !wantedKeys.contains(slot.node + "\n" + slot.member.peer())) {
-                            removeSlot(realm, roomName, slot.member.peer(), slot.node, LeaveReason.DISCONNECTED, true);
+                    for (Slot slot : room.slots()) {
+                        if (slot.local() == null && listed.contains(slot.node())
+                                && !wantedKeys.contains(slot.node() + "\n" + slot.member().peer())) {
+                            removeSlot(realm, roomName, slot.member().peer(), slot.node(), LeaveReason.DISCONNECTED, true);
                         }
                     }
                 }
@@ -1305,7 +1306,7 @@ public final class RedisEngine implements Engine {
         final ConcurrentMap<String, Peer> local = new ConcurrentHashMap<>();
         /** Peer id to node id, for peers on other nodes. */
         final ConcurrentMap<String, String> remote = new ConcurrentHashMap<>();
-        final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
+        final ConcurrentMap<String, RoomMembers> rooms = new ConcurrentHashMap<>();
 
         Realm(String name) {
             this.name = name;
@@ -1313,66 +1314,4 @@ public final class RedisEngine implements Engine {
     }
 
     /** A member: on this node ({@code local} set) or on node {@code node}. */
-    private record Slot(Member member, String node, Peer local) {}
-
-    private static final class Room {
-        private static final Slot[] EMPTY = new Slot[0];
-
-        final String name;
-        final int capacity;
-        final boolean announce;
-        /** Replaced, never mutated, so that relays can iterate it without the lock. */
-        volatile Slot[] members = EMPTY;
-        boolean closed;
-
-        Room(String name, int capacity, boolean announce) {
-            this.name = name;
-            this.capacity = capacity;
-            this.announce = announce;
-        }
-
-        int indexOf(String peerId) {
-            Slot[] slots = members;
-            for (int i = 0; i < slots.length; i++) {
-                if (slots[i].member.peer().equals(peerId)) return i;
-            }
-            return -1;
-        }
-
-        void add(Slot slot) {
-            Slot[] old = members;
-            Slot[] next = Arrays.copyOf(old, old.length + 1);
-            next[old.length] = slot;
-            members = next;
-        }
-
-        void replace(int index, Slot slot) {
-            Slot[] next = members.clone();
-            next[index] = slot;
-            members = next;
-        }
-
-        void remove(int index) {
-            Slot[] old = members;
-            Slot[] next = new Slot[old.length - 1];
-            System.arraycopy(old, 0, next, 0, index);
-            System.arraycopy(old, index + 1, next, index, old.length - index - 1);
-            members = next;
-        }
-
-        List<Member> roster() {
-            Slot[] slots = members;
-            Member[] list = new Member[slots.length];
-            for (int i = 0; i < slots.length; i++) list[i] = slots[i].member;
-            return Collections.unmodifiableList(Arrays.asList(list));
-        }
-
-        /** Hands an event to the members on this node. */
-        void publishLocal(Event event, String exceptPeer) {
-            for (Slot slot : members) {
-                if (slot.local == null || (exceptPeer != null && exceptPeer.equals(slot.member.peer()))) continue;
-                slot.local.outlet().deliver(event);
-            }
-        }
-    }
 }

@@ -8,7 +8,6 @@ import io.signalman.core.Member;
 import io.signalman.core.Peer;
 import io.signalman.core.RoomPolicy;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -16,9 +15,9 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * The single-node engine: directory and rooms in memory.
  *
- * <p>A room's membership changes under the room's own lock, and its presence events are handed
- * out under that lock, so every member sees joins and leaves in one order. Relays read a
- * copy-on-write array of members without locking, since they far outnumber membership changes.
+ * <p>Rooms are {@link RoomMembers}: membership changes and presence events under the room's lock,
+ * relays over its copy-on-write array of members without locking, since they far outnumber
+ * membership changes.
  */
 public final class LocalEngine implements Engine {
 
@@ -57,18 +56,14 @@ public final class LocalEngine implements Engine {
         Realm realm = realm(peer.realm());
         Member member = new Member(peer.id(), meta);
         while (true) {
-            Room room = realm.rooms.computeIfAbsent(roomName, n -> new Room(n, policy));
+            RoomMembers room = realm.rooms.computeIfAbsent(roomName, n -> new RoomMembers(n, policy.capacity(), policy.announce()));
             synchronized (room) {
-                if (room.closed) continue; // emptied and unlinked meanwhile: make a fresh one
+                if (room.isClosed()) continue; // emptied and unlinked meanwhile: make a fresh one
                 if (room.indexOf(peer.id()) >= 0) return new JoinOutcome.AlreadyIn();
-                if (room.members.length >= room.policy.capacity()) {
-                    return new JoinOutcome.Full(room.policy.capacity());
-                }
-                room.add(peer, member);
+                if (room.size() >= room.capacity()) return new JoinOutcome.Full(room.capacity());
+                room.add(new RoomMembers.Slot(member, null, peer));
                 List<Member> roster = room.roster();
-                if (room.policy.announce()) {
-                    room.publish(new Event.PeerJoined(roomName, member, roster), peer.id());
-                }
+                if (room.announces()) room.publishLocal(new Event.PeerJoined(roomName, member, roster), peer.id());
                 return new JoinOutcome.Joined(roster);
             }
         }
@@ -77,40 +72,38 @@ public final class LocalEngine implements Engine {
     @Override
     public List<Member> leave(Peer peer, String roomName, LeaveReason reason) {
         Realm realm = realm(peer.realm());
-        Room room = realm.rooms.get(roomName);
+        RoomMembers room = realm.rooms.get(roomName);
         if (room == null) return null;
         synchronized (room) {
             int index = room.indexOf(peer.id());
-            if (index < 0 || room.members[index].peer != peer) return null;
-            Member member = room.members[index].member;
+            if (index < 0 || room.slots()[index].local() != peer) return null;
+            Member member = room.slots()[index].member();
             room.remove(index);
-            if (room.members.length == 0) {
-                room.closed = true;
+            if (room.size() == 0) {
+                room.close();
                 realm.rooms.remove(roomName, room);
             }
             List<Member> roster = room.roster();
-            if (room.policy.announce()) {
-                room.publish(new Event.PeerLeft(roomName, member, reason, roster), null);
-            }
+            if (room.announces()) room.publishLocal(new Event.PeerLeft(roomName, member, reason, roster), null);
             return roster;
         }
     }
 
     @Override
     public int publish(String realmName, String roomName, Event event, String exceptPeer) {
-        Room room = realm(realmName).rooms.get(roomName);
-        return room == null ? 0 : room.publish(event, exceptPeer);
+        RoomMembers room = realm(realmName).rooms.get(roomName);
+        return room == null ? 0 : room.publishLocal(event, exceptPeer);
     }
 
     @Override
     public boolean isMember(String realmName, String roomName, String peerId) {
-        Room room = realm(realmName).rooms.get(roomName);
+        RoomMembers room = realm(realmName).rooms.get(roomName);
         return room != null && room.indexOf(peerId) >= 0;
     }
 
     @Override
     public List<Member> roster(String realmName, String roomName) {
-        Room room = realm(realmName).rooms.get(roomName);
+        RoomMembers room = realm(realmName).rooms.get(roomName);
         return room == null ? List.of() : room.roster();
     }
 
@@ -136,64 +129,6 @@ public final class LocalEngine implements Engine {
 
     private static final class Realm {
         final ConcurrentMap<String, Peer> peers = new ConcurrentHashMap<>();
-        final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
-    }
-
-    private record Slot(Peer peer, Member member) {}
-
-    private static final class Room {
-        private static final Slot[] EMPTY = new Slot[0];
-
-        final String name;
-        final RoomPolicy policy;
-        /** Replaced, never mutated, so that relays can iterate it without the lock. */
-        volatile Slot[] members = EMPTY;
-        boolean closed;
-
-        Room(String name, RoomPolicy policy) {
-            this.name = name;
-            this.policy = policy;
-        }
-
-        int indexOf(String peerId) {
-            Slot[] slots = members;
-            for (int i = 0; i < slots.length; i++) {
-                if (slots[i].member.peer().equals(peerId)) return i;
-            }
-            return -1;
-        }
-
-        void add(Peer peer, Member member) {
-            Slot[] old = members;
-            Slot[] next = new Slot[old.length + 1];
-            System.arraycopy(old, 0, next, 0, old.length);
-            next[old.length] = new Slot(peer, member);
-            members = next;
-        }
-
-        void remove(int index) {
-            Slot[] old = members;
-            Slot[] next = new Slot[old.length - 1];
-            System.arraycopy(old, 0, next, 0, index);
-            System.arraycopy(old, index + 1, next, index, old.length - index - 1);
-            members = next;
-        }
-
-        List<Member> roster() {
-            Slot[] slots = members;
-            Member[] list = new Member[slots.length];
-            for (int i = 0; i < slots.length; i++) list[i] = slots[i].member;
-            return Collections.unmodifiableList(java.util.Arrays.asList(list));
-        }
-
-        int publish(Event event, String exceptPeer) {
-            int count = 0;
-            for (Slot slot : members) {
-                if (exceptPeer != null && exceptPeer.equals(slot.member.peer())) continue;
-                slot.peer.outlet().deliver(event);
-                count++;
-            }
-            return count;
-        }
+        final ConcurrentMap<String, RoomMembers> rooms = new ConcurrentHashMap<>();
     }
 }
