@@ -31,12 +31,6 @@ after(async () => {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function within(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} not within ${ms} ms`)), ms); });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** A peer id no other test uses: 4 characters of [A-Za-z0-9] like the original's nanoid. */
 function peerId() {
   const n = ++unique;

@@ -16,7 +16,8 @@ import path from 'node:path';
 import { io as io4 } from 'socket.io-client';
 import { startServer } from './support/server.mjs';
 import { connect } from './support/client.mjs';
-import { workspaceClient, upgraded, within } from './support/workspaces.mjs';
+import { workspaceClient, upgraded } from './support/workspaces.mjs';
+import { within } from './support/within.mjs';
 
 const require = createRequire(import.meta.url);
 const io2 = require('socket.io-client-v2');

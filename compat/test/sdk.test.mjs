@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { startServer } from './support/server.mjs';
 import { startProxy } from './support/proxy.mjs';
 import { SignalmanClient, SignalmanError } from '../../server/src/main/resources/web/sdk/signalman.js';
+import { within } from './support/within.mjs';
 
 const SDK_FILE = fileURLToPath(new URL('../../server/src/main/resources/web/sdk/signalman.js', import.meta.url));
 const STUN = 'stun:stun.example.org:3478';
@@ -44,13 +45,6 @@ after(async () => {
 
 const room = () => `room-${process.pid}-${++unique}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** `promise`, or a rejection after `ms`. */
-function within(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} not within ${ms} ms`)), ms); });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** A WebSocket class that records the URLs it opens and the text it sends. */
 function spyingWebSocket() {

@@ -14,6 +14,7 @@ import { EventEmitter } from '@libp2p/interfaces/events';
 import { multiaddr } from '@multiformats/multiaddr';
 import { pipe } from 'it-pipe';
 import { startServer } from './support/server.mjs';
+import { within } from './support/within.mjs';
 
 const require = createRequire(import.meta.url);
 const wrtc = require('@roamhq/wrtc');
@@ -36,13 +37,6 @@ after(async () => {
   }
   await server?.stop();
 });
-
-/** `promise`, or a rejection after `ms`. */
-function within(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} not within ${ms} ms`)), ms); });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** A libp2p node as far as the transport needs one: peer id, transport, discovery, upgrader. */
 async function node(name) {

@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import { io as io4 } from 'socket.io-client';
 import { sigServer } from '@libp2p/webrtc-star-signalling-server';
 import { startServer } from './support/server.mjs';
+import { within } from './support/within.mjs';
 
 const require = createRequire(import.meta.url);
 const io2 = require('socket.io-client-v2');
@@ -50,13 +51,6 @@ after(async () => {
   await running.reference?.stop();
   await running.signalman?.stop();
 });
-
-/** `promise`, or a rejection after `ms`. */
-function within(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} not within ${ms} ms`)), ms); });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 async function metric(port, name) {
   const res = await fetch(`http://127.0.0.1:${port}/metrics`);

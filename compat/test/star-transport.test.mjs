@@ -6,22 +6,14 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { createRequire } from 'node:module';
-import { io as io4 } from 'socket.io-client';
 import { startServer } from './support/server.mjs';
-
-const require = createRequire(import.meta.url);
-const io2 = require('socket.io-client-v2');
+import { within } from './support/within.mjs';
+import {
+  socketIoClients as clients, socketIoTransports as transports, socketIoPaths as paths, lifecycle as connection, consecutive,
+} from './support/socketio.mjs';
 
 const ROUNDS = 50;
 const STAR = ['--listen', 'star@127.0.0.1:0'];
-
-/** `promise`, or a rejection after `ms`. */
-function within(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} not within ${ms} ms`)), ms); });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** A GET or POST on a connection of its own (no keep-alive reuse): { status, headers, body }. */
 function request(port, path, { method = 'GET', body, agent = false } = {}) {
@@ -58,42 +50,9 @@ async function settle(port, expect, message, ms = 5000) {
   }
 }
 
-const clients = [
-  { name: 'socket.io-client 4.8.4', io: io4 },
-  { name: 'socket.io-client 2.5.0', io: io2 },
-];
-const transports = [
-  { name: 'websocket only', options: { transports: ['websocket'] }, upgrade: false },
-  { name: 'default transports (polling, then upgrade)', options: {}, upgrade: true },
-];
-const paths = ['/socket.io/', '/socket.io-next/'];
-
-/**
- * One connection's life: connect, (upgrade to websocket), join, relay a handshake to itself, leave,
- * disconnect. Any error, timeout or unexpected disconnect fails it.
- */
-async function lifecycle(client, transport, port, path, tag) {
-  const socket = client.io(`http://127.0.0.1:${port}`, {
-    ...transport.options, path, forceNew: true, reconnection: false, timeout: 10000,
-  });
-  const engine = socket.io.engine;
-  const problems = [];
-  socket.on('connect_error', (e) => problems.push(`connect_error: ${e.message}`));
-  socket.on('error', (e) => problems.push(`error: ${e?.message ?? e}`));
-  engine.on('upgradeError', (e) => problems.push(`upgradeError: ${e.message}`));
-  let expectedDisconnect = false;
-  socket.on('disconnect', (reason) => { if (!expectedDisconnect) problems.push(`disconnect: ${reason}`); });
-  try {
-    await within(new Promise((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('connect_error', reject);
-    }), 10000, `${tag}: connect`);
-    if (transport.upgrade) {
-      if (engine.transport.name !== 'websocket') {
-        await within(new Promise((resolve) => engine.once('upgrade', resolve)), 10000, `${tag}: upgrade to websocket`);
-      }
-    }
-    assert.equal(engine.transport.name, 'websocket', `${tag}: transport`);
+/** One connection's life, its exchange: join, relay a handshake to itself, leave. */
+function lifecycle(client, transport, port, path, tag) {
+  return connection(client, transport, port, path, tag, async (socket) => {
     const ma = `/ip4/127.0.0.1/tcp/${port}/ws/p2p-webrtc-star/p2p/${tag}`;
     const offer = { intentId: tag, srcMultiaddr: ma, dstMultiaddr: ma, signal: { type: 'offer', sdp: 'v=0' } };
     const relayed = within(new Promise((resolve) => socket.on('ws-handshake', (o) => { if (o.intentId === tag) resolve(o); })),
@@ -102,14 +61,7 @@ async function lifecycle(client, transport, port, path, tag) {
     socket.emit('ss-handshake', offer);
     assert.deepEqual(await relayed, offer);
     socket.emit('ss-leave', ma);
-    expectedDisconnect = true;
-    const gone = new Promise((resolve) => socket.once('disconnect', resolve));
-    socket.disconnect();
-    assert.equal(await within(gone, 2000, `${tag}: disconnect`), 'io client disconnect');
-    assert.deepEqual(problems, [], `${tag}: problems`);
-  } finally {
-    socket.close();
-  }
+  });
 }
 
 /** ROUNDS consecutive lifecycles; then the server holds no peer and no connection of them. */
@@ -119,15 +71,7 @@ async function rounds(client, transport, port, path, label) {
   const dials = value(before, 'webrtc_star_dials_total');
   const open = value(before, 'signalman_connections_open{dialect="star"}');
   const total = value(before, 'signalman_connections_total{dialect="star"}');
-  const failures = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    try {
-      await lifecycle(client, transport, port, path, `${label}-${i}`);
-    } catch (e) {
-      failures.push(`#${i}: ${e.message}`);
-    }
-  }
-  assert.deepEqual(failures, [], `${failures.length} of ${ROUNDS} connections failed`);
+  await consecutive(ROUNDS, label, (tag) => lifecycle(client, transport, port, path, tag));
   await settle(port, {
     webrtc_star_peers: 0,
     webrtc_star_joins_total_success: joins + ROUNDS,

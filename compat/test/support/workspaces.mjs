@@ -2,6 +2,7 @@
 // the library's default transports (polling, then the upgrade to websocket) that queues every event
 // the original client listens to, so tests can assert what each socket got, in order.
 import { createRequire } from 'node:module';
+import { within } from './within.mjs';
 
 const require = createRequire(import.meta.url);
 const io2 = require('socket.io-client-v2');
@@ -23,13 +24,6 @@ export const ALERTS = {
   ownerCannotLeave: 'Workspace owner cannot leave. Only shutdown is allowed.',
   ownerCannotBeKicked: 'Workspace owner cannot be kicked out of workspace.',
 };
-
-/** `promise`, or a rejection after `ms`. */
-export function within(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} not within ${ms} ms`)), ms); });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * Connects like `io.connect(url)` of the browser library and resolves once connected.
