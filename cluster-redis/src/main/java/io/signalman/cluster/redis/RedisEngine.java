@@ -96,7 +96,7 @@ public final class RedisEngine implements Engine {
     private final ConcurrentMap<String, HandedOver> handedOver = new ConcurrentHashMap<>();
 
     /** A peer this node gave up: the rooms it was in, and where frames that still reach it go. */
-    private record HandedOver(Set<String> rooms, LateOutlet late) {}
+    private record HandedOver(Set<String> rooms, Pending late) {}
 
     /** True while Redis answers and this node's state there and its replica are in step. */
     private volatile boolean ready;
@@ -463,26 +463,27 @@ public final class RedisEngine implements Engine {
             }
             // Installed before the claim: frames that reach this node for the peer as soon as Redis
             // names it the owner wait behind the held ones instead of finding no one.
-            Gate gate = new Gate(outlet);
+            Pending gate = new Pending();
             Peer peer = new Peer(realmName, id, gate);
             if (realm(realmName).local.putIfAbsent(id, peer) != null) {
                 result.complete(SessionAdoption.NONE);
                 return;
             }
-            claim(realmName, token, provenId, peer, gate, deadline, result);
+            claim(realmName, token, provenId, peer, gate, outlet, deadline, result);
         });
         return result;
     }
 
-    private void claim(String realmName, String token, String provenId, Peer peer, Gate gate, long deadline,
-            CompletableFuture<SessionAdoption> result) {
+    /** @param gate the adopted peer's outlet until its held frames are in; then it forwards to {@code outlet} */
+    private void claim(String realmName, String token, String provenId, Peer peer, Pending gate, Outlet outlet,
+            long deadline, CompletableFuture<SessionAdoption> result) {
         Realm realm = realm(realmName);
         eval(Scripts.CLAIM, ScriptOutputType.MULTI, token, provenId == null ? "" : provenId).whenComplete((reply, failure) -> {
             try {
                 List<?> list = failure == null && reply instanceof List<?> l ? l : null;
                 long status = list == null || list.isEmpty() ? 0 : (Long) list.get(0);
                 if (status == 1 && System.nanoTime() < deadline) {
-                    scheduler.schedule(() -> claim(realmName, token, provenId, peer, gate, deadline, result),
+                    scheduler.schedule(() -> claim(realmName, token, provenId, peer, gate, outlet, deadline, result),
                             HAND_OVER_RETRY_MS, TimeUnit.MILLISECONDS);
                     return;
                 }
@@ -513,7 +514,7 @@ public final class RedisEngine implements Engine {
                     reader.text(); // id
                     held.add(decodeEvent(reader));
                 }
-                gate.open(held);
+                gate.open(outlet, held);
                 result.complete(new SessionAdoption(peer, false));
             } catch (RuntimeException e) {
                 log.warn("cluster: could not take over a session: {}", e.toString());
@@ -549,7 +550,9 @@ public final class RedisEngine implements Engine {
         SessionSource source = movable.get(realmName);
         if (source == null) return;
         Realm realm = realm(realmName);
-        LateOutlet late = new LateOutlet(realmName);
+        // Events may reach the released peer from any thread at once, before HAND_OVER is even sent;
+        // they wait in here until it has been, since Redis runs this node's commands in order.
+        Pending late = new Pending();
         SessionSource.Released released = source.release(realmName, token, late);
         if (released == null) return;
         Peer peer = released.peer();
@@ -576,7 +579,8 @@ public final class RedisEngine implements Engine {
             if (message != null) args.add(message);
         }
         eval(Scripts.HAND_OVER, ScriptOutputType.INTEGER, args.toArray());
-        late.open(peerId); // only now: a late frame must not reach Redis before the held ones
+        // Only now: a late frame must not reach Redis before the held ones.
+        late.open(event -> holdLate(realmName, peerId, event), List.of());
     }
 
     /**
@@ -596,55 +600,21 @@ public final class RedisEngine implements Engine {
         handedOver.clear();
     }
 
-    /**
-     * Where the events of a handed-over peer go when they still reach this node: behind its held
-     * ones. Events may arrive from any thread as soon as the session is released, before the
-     * hand-over script is even sent; they wait here until it is, since Redis runs this node's
-     * commands in the order they were sent.
-     */
-    private final class LateOutlet implements Outlet {
-        private final String realm;
-        private String id;
-        private List<Event> waiting = new ArrayList<>();
-
-        LateOutlet(String realm) {
-            this.realm = realm;
-        }
-
-        @Override
-        public synchronized void deliver(Event event) {
-            if (waiting != null) {
-                waiting.add(event);
-            } else {
-                hold(event);
-            }
-        }
-
-        synchronized void open(String peerId) {
-            id = peerId;
-            List<Event> first = waiting;
-            waiting = null;
-            first.forEach(this::hold);
-        }
-
-        private void hold(Event event) {
-            byte[] message = encodeEvent(new Wire.Writer(64).field("P").field(realm).field(id), event);
-            if (message != null) holdLate(realm, id, message);
-        }
-    }
-
-    private void holdLate(String realmName, String peerId, byte[] message) {
+    /** Holds a frame that reached this node for a peer it handed over, behind the peer's held ones in Redis. */
+    private void holdLate(String realmName, String peerId, Event event) {
+        byte[] message = encodeEvent(new Wire.Writer(64).field("P").field(realmName).field(peerId), event);
+        if (message == null) return;
         eval(Scripts.HOLD_LATE, ScriptOutputType.INTEGER, realmName, peerId, message, Long.toString(sessionWindowMs));
     }
 
-    /** Holds an adopted peer's frames until the ones held for it in Redis have been handed to it. */
-    private static final class Gate implements Outlet {
-        private final Outlet target;
+    /**
+     * An outlet that keeps what it is given until it is opened, then forwards, in order: an adopted
+     * peer's frames wait behind the ones Redis held for it, and a handed-over peer's late frames wait
+     * until the hand-over has been sent.
+     */
+    private static final class Pending implements Outlet {
+        private Outlet target;
         private List<Event> waiting = new ArrayList<>();
-
-        Gate(Outlet target) {
-            this.target = target;
-        }
 
         @Override
         public synchronized void deliver(Event event) {
@@ -655,7 +625,9 @@ public final class RedisEngine implements Engine {
             }
         }
 
-        synchronized void open(List<Event> first) {
+        /** Delivers {@code first}, then what waited, to {@code target}, which gets every later event too. */
+        synchronized void open(Outlet target, List<Event> first) {
+            this.target = target;
             first.forEach(target::deliver);
             waiting.forEach(target::deliver);
             waiting = null;
