@@ -1,6 +1,8 @@
 // The load kit as a user starts it: `bin/signalman bench jmh` must run a microbenchmark in a JMH
 // fork with the options the script gives (the JVM tests call the benchmark methods in-process and
-// cannot see what the script passes to the forks). Seconds, no timing assertion.
+// cannot see what the script passes to the forks). Seconds, no timing assertion. It expects the jar
+// that bin/test's Maven build has just made (the script would otherwise build it first, which needs
+// the network this namespace does not have).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

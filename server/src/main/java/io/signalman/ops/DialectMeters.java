@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * increments (no registry look-up, no tag allocation per message).
  */
 public final class DialectMeters {
+    /** The relay-latency histogram's name; the bench module reads it from a node's Prometheus endpoint. */
+    public static final String RELAY_LATENCY = "signalman_relay_latency";
 
     private final MeterRegistry registry;
     private final String dialect;
@@ -22,9 +24,6 @@ public final class DialectMeters {
     private final Counter accepted;
     private final Counter framesIn;
     private final Counter framesOut;
-    /** The relay-latency histogram's name; the bench module reads it from a node's Prometheus endpoint. */
-    public static final String RELAY_LATENCY = "signalman_relay_latency";
-
     private final Timer relayLatency;
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
 

@@ -2,7 +2,6 @@ package io.signalman.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.signalman.transport.AbuseLimits;
 import io.signalman.testing.Json;
 import io.signalman.testing.TestConfigs;
 import io.signalman.testing.TestServer;

@@ -18,13 +18,13 @@ import io.signalman.core.Evictor;
 import io.signalman.core.JoinOutcome;
 import io.signalman.core.LeaveReason;
 import io.signalman.core.Member;
+import io.signalman.core.Outlet;
 import io.signalman.core.Peer;
 import io.signalman.core.RoomPolicy;
 import io.signalman.core.SessionAdoption;
 import io.signalman.core.SessionSource;
 import io.signalman.core.engine.RoomMembers;
 import io.signalman.core.engine.RoomMembers.Slot;
-import io.signalman.core.Outlet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.nio.charset.StandardCharsets;
@@ -1284,6 +1284,4 @@ public final class RedisEngine implements Engine {
             this.name = name;
         }
     }
-
-    /** A member: on this node ({@code local} set) or on node {@code node}. */
 }

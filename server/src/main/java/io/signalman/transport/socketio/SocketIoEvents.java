@@ -101,8 +101,8 @@ public final class SocketIoEvents {
             return getValue().length();
         }
 
-        // Jackson writes a raw value only through the unquoted methods above. The quoted forms are
-        // for any other use of the value (as a field name or a string) and take the slow path.
+        // Jackson writes a raw value only through the unquoted methods. The quoted forms are for any
+        // other use of the value (as a field name or a string) and take the slow path.
         private SerializedString quoted() {
             return new SerializedString(getValue());
         }

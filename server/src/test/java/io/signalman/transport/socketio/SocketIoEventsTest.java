@@ -52,6 +52,14 @@ class SocketIoEventsTest {
     }
 
     @Test
+    void quotedFormsAreTheArgumentAsAJsonString() {
+        // The argument's text as a JSON string's content: quotes and backslashes escaped.
+        String quoted = "{\\\"sdp\\\":\\\"v=0\\\\r\\\\n\\\",\\\"name\\\":\\\"Zoë \\\\\\\"q\\\\\\\"\\\"}";
+        assertThat(new String(raw().asQuotedUTF8(), StandardCharsets.UTF_8)).isEqualTo(quoted);
+        assertThat(new String(raw().asQuotedChars())).isEqualTo(quoted);
+    }
+
+    @Test
     void quotedFormsAreTheArgumentAsAJsonStringLikeJacksonsOwn() throws Exception {
         SerializedString reference = new SerializedString(ARGUMENT);
         assertThat(raw().asQuotedChars()).isEqualTo(reference.asQuotedChars());
@@ -63,9 +71,10 @@ class SocketIoEventsTest {
         char[] chars = new char[256];
         assertThat(new String(chars, 0, raw().appendQuoted(chars, 0))).isEqualTo(new String(reference.asQuotedChars()));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        raw().writeQuotedUTF8(out);
+        assertThat(raw().writeQuotedUTF8(out)).isEqualTo(reference.asQuotedUTF8().length);
         assertThat(out.toByteArray()).isEqualTo(reference.asQuotedUTF8());
         ByteBuffer bytes = ByteBuffer.allocate(256);
         assertThat(raw().putQuotedUTF8(bytes)).isEqualTo(reference.asQuotedUTF8().length);
+        assertThat(Arrays.copyOf(bytes.array(), bytes.position())).isEqualTo(reference.asQuotedUTF8());
     }
 }
