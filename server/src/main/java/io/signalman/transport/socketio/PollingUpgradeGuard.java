@@ -28,7 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * pending poll with one noop; a client that polls again before it pauses polling gets no answer, and
  * drops the session when the poll times out (most cold default-transport connections failed).
  * Between a session's {@code 2probe} and its {@code 5} (upgrade done) this handler answers every
- * polling GET of that session with a noop framed for the client's Engine.IO version.
+ * polling GET of that session with a noop framed for the client's Engine.IO version. It also marks
+ * connections that carried a websocket request, for {@link PollingCloseGuard} further on.
  */
 @ChannelHandler.Sharable
 final class PollingUpgradeGuard extends ChannelInboundHandlerAdapter {
@@ -44,8 +45,9 @@ final class PollingUpgradeGuard extends ChannelInboundHandlerAdapter {
             QueryStringDecoder query = new QueryStringDecoder(request.uri());
             String sid = first(query.parameters(), "sid");
             String transport = first(query.parameters(), "transport");
-            if ("websocket".equals(transport)) ctx.channel().attr(PollingCloseGuard.WEBSOCKET).set(Boolean.TRUE);
-            if (sid != null && "websocket".equals(transport)) {
+            boolean websocket = "websocket".equals(transport);
+            if (websocket) ctx.channel().attr(PollingCloseGuard.WEBSOCKET).set(Boolean.TRUE);
+            if (sid != null && websocket) {
                 ctx.channel().attr(UPGRADING_SID).set(sid);
             } else if (sid != null && "polling".equals(transport) && request.method() == HttpMethod.GET
                     && probing.contains(sid)) {
