@@ -193,12 +193,7 @@ class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                 limits.hardFrameBytes()));
         pipeline.addLast("session", session);
         if (pipeline.get(HttpObjectAggregator.class) != null) pipeline.remove(HttpObjectAggregator.class);
-        if (socketIo) {
-            // This connection is ours, not Socket.IO's: its transports must not see our frames.
-            for (String name : SocketIoServer.handlerNames()) {
-                if (pipeline.get(name) != null) pipeline.remove(name);
-            }
-        }
+        if (socketIo) SocketIoServer.detach(pipeline);
         pipeline.remove(HeldFlush.NAME);
         pipeline.remove(this);
         pipeline.fireUserEventTriggered(Endpoint.SessionStart.INSTANCE);

@@ -11,9 +11,17 @@ import com.corundumstudio.socketio.protocol.JacksonJsonSupport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.signalman.transport.ConnectionGuard;
 import io.signalman.transport.ListenerTls;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * inside our listener, so one port serves Socket.IO at {@code /socket.io/} and {@code /socket.io-next/}
  * next to our own HTTP routes and plain WebSocket dialects.
  *
- * <p>Pipeline of such a listener: [tls] → HTTP decoder, aggregator, encoder (netty-socketio's) →
+ * <p>Pipeline of such a listener: [tls] → HTTP decoder, aggregator, encoder (as netty-socketio's) →
  * our router (answers everything that is not Socket.IO, rewrites {@code /socket.io-next/}) →
- * {@link DeferredActivation} → {@link SlowReaderEviction} → {@link AttachmentLimit} → netty-socketio's packet, authorize handlers →
+ * {@link SocketIoAttachment}, which the first Socket.IO request replaces with: {@link EngineIoFixes} →
+ * {@link SlowReaderEviction} → {@link AttachmentLimit} → netty-socketio's packet, authorize handlers →
  * {@link PollingUpgradeGuard} → its polling transport → {@link PollingCloseGuard} → its websocket transport and
  * encoder → {@link UncaughtErrors}. Events of the default
  * namespace pass the node's per-session rate limit first ({@link RateLimitedNamespaces}).
@@ -86,23 +95,34 @@ public final class SocketIoServer {
     }
 
     /**
-     * The channel initializer for a listener: netty-socketio's handlers, with TLS in front and our
-     * router and the upgrade guard placed among them. It must be the listener's child handler
-     * (netty-socketio sets its pipeline up when the channel registers).
+     * The channel initializer for a listener: TLS, the HTTP handlers and our router on every
+     * connection, netty-socketio's handlers with ours among them from a connection's first Socket.IO
+     * request on. It must be the listener's child handler (netty-socketio's scheduler learns its
+     * context when the initializer is added).
      */
     public ChannelHandler channelInitializer(ListenerTls tls, ChannelHandler flush, java.util.function.Supplier<ChannelHandler> router) {
         initializer.configure(tls, flush, router);
         return initializer;
     }
 
-    /** netty-socketio's handler names, to strip from a connection that upgrades to one of our own WebSocket dialects. */
-    public static List<String> handlerNames() {
-        return List.of(EngineIoFixes.NAME, DeferredActivation.NAME, SlowReaderEviction.NAME, AttachmentLimit.NAME,
+    /**
+     * Takes Socket.IO's part of the pipeline off a connection that one of our own WebSocket dialects
+     * takes over, so that netty-socketio's transports never see its frames. Usually only the
+     * attachment point is there (no Socket.IO request came first).
+     */
+    public static void detach(ChannelPipeline pipeline) {
+        if (pipeline.get(SocketIoAttachment.NAME) != null) {
+            pipeline.remove(SocketIoAttachment.NAME);
+            return;
+        }
+        for (String name : List.of(EngineIoFixes.NAME, SlowReaderEviction.NAME, AttachmentLimit.NAME,
                 SocketIOChannelInitializer.PACKET_HANDLER, SocketIOChannelInitializer.AUTHORIZE_HANDLER,
                 PollingUpgradeGuard.NAME, SocketIOChannelInitializer.XHR_POLLING_TRANSPORT, PollingCloseGuard.NAME,
                 SocketIOChannelInitializer.WEB_SOCKET_TRANSPORT_COMPRESSION, SocketIOChannelInitializer.WEB_SOCKET_TRANSPORT,
                 SocketIOChannelInitializer.SOCKETIO_ENCODER, SocketIOChannelInitializer.WRONG_URL_HANDLER,
-                SocketIOChannelInitializer.HTTP_COMPRESSION, UncaughtErrors.NAME);
+                SocketIOChannelInitializer.HTTP_COMPRESSION, UncaughtErrors.NAME)) {
+            if (pipeline.get(name) != null) pipeline.remove(name);
+        }
     }
 
     public void stop() {
@@ -113,13 +133,22 @@ public final class SocketIoServer {
         }
     }
 
-    /** netty-socketio's initializer with our handlers woven in. */
+    /**
+     * netty-socketio's initializer with our handlers woven in, in two steps: every connection gets
+     * the HTTP handlers and our router; netty-socketio's own handlers follow only when the
+     * connection's first Socket.IO request does ({@link SocketIoAttachment}).
+     */
     private static final class Initializer extends SocketIOChannelInitializer {
         private final PollingUpgradeGuard guard = new PollingUpgradeGuard();
         private final PollingCloseGuard closeGuard = new PollingCloseGuard();
         private final UncaughtErrors errors = new UncaughtErrors();
+        private final SocketIoAttachment attachment = new SocketIoAttachment(this::attach);
         private final SlowReaderEviction eviction;
         private final AttachmentLimit attachments;
+        private HttpDecoderConfig httpDecoderConfig;
+        private int maxHttpContentLength;
+        /** netty-socketio's handlers after its HTTP ones, in its order; one instance serves every channel. */
+        private List<Map.Entry<String, ChannelHandler>> socketIoHandlers;
         private ListenerTls tls;
         private ChannelHandler flush;
         private java.util.function.Supplier<ChannelHandler> router;
@@ -129,6 +158,14 @@ public final class SocketIoServer {
             this.attachments = attachments;
         }
 
+        @Override
+        public void start(Configuration configuration, NamespacesHub namespacesHub) {
+            super.start(configuration, namespacesHub);
+            httpDecoderConfig = configuration.getHttpDecoderConfig();
+            maxHttpContentLength = configuration.getMaxHttpContentLength();
+            socketIoHandlers = sharedHandlers(recordHandlers());
+        }
+
         void configure(ListenerTls tls, ChannelHandler flush, java.util.function.Supplier<ChannelHandler> router) {
             this.tls = tls;
             this.flush = flush;
@@ -136,19 +173,76 @@ public final class SocketIoServer {
         }
 
         @Override
-        protected void initChannel(Channel ch) throws Exception {
+        protected void initChannel(Channel ch) {
             ChannelPipeline pipeline = ch.pipeline();
             if (tls != null) pipeline.addLast("tls", tls.newHandler(ch.alloc()));
             if (flush != null) pipeline.addLast("flush", flush);
-            addSocketioHandlers(pipeline);
-            pipeline.addAfter(HTTP_ENCODER, EngineIoFixes.NAME, new EngineIoFixes());
-            pipeline.addAfter(EngineIoFixes.NAME, "router", router.get());
-            pipeline.addAfter("router", DeferredActivation.NAME, new DeferredActivation());
-            if (eviction != null) pipeline.addAfter(DeferredActivation.NAME, SlowReaderEviction.NAME, eviction);
-            pipeline.addBefore(PACKET_HANDLER, AttachmentLimit.NAME, attachments);
-            pipeline.addBefore(XHR_POLLING_TRANSPORT, PollingUpgradeGuard.NAME, guard);
-            pipeline.addAfter(XHR_POLLING_TRANSPORT, PollingCloseGuard.NAME, closeGuard);
+            // As netty-socketio makes them (see recordHandlers): its decoder settings, and an
+            // aggregator that does not answer "Expect: 100-continue".
+            pipeline.addLast(HTTP_REQUEST_DECODER, new HttpRequestDecoder(httpDecoderConfig));
+            pipeline.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(maxHttpContentLength) {
+                @Override
+                protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline p) {
+                    return null;
+                }
+            });
+            pipeline.addLast(HTTP_ENCODER, new HttpResponseEncoder());
+            pipeline.addLast("router", router.get());
+            pipeline.addLast(SocketIoAttachment.NAME, attachment);
+        }
+
+        /** The rest of the pipeline, for a connection whose first Socket.IO request has come. */
+        private void attach(ChannelPipeline pipeline) {
+            pipeline.addLast(EngineIoFixes.NAME, new EngineIoFixes());
+            if (eviction != null) pipeline.addLast(SlowReaderEviction.NAME, eviction);
+            for (Map.Entry<String, ChannelHandler> handler : socketIoHandlers) {
+                String name = handler.getKey();
+                if (name.equals(PACKET_HANDLER)) pipeline.addLast(AttachmentLimit.NAME, attachments);
+                if (name.equals(XHR_POLLING_TRANSPORT)) pipeline.addLast(PollingUpgradeGuard.NAME, guard);
+                pipeline.addLast(name, handler.getValue());
+                if (name.equals(XHR_POLLING_TRANSPORT)) pipeline.addLast(PollingCloseGuard.NAME, closeGuard);
+            }
             pipeline.addLast(UncaughtErrors.NAME, errors);
+        }
+
+        /**
+         * What netty-socketio's own {@code addSocketioHandlers} adds, recorded once without a channel:
+         * its handler instances are made at start and shared by every channel, so they can be added
+         * later. A pipeline proxy that only records {@code addLast} is enough for 2.0.14, which only
+         * calls that; anything else fails at start rather than at the first connection.
+         */
+        private List<Map.Entry<String, ChannelHandler>> recordHandlers() {
+            List<Map.Entry<String, ChannelHandler>> added = new ArrayList<>();
+            ChannelPipeline recorder = (ChannelPipeline) Proxy.newProxyInstance(ChannelPipeline.class.getClassLoader(),
+                    new Class<?>[] {ChannelPipeline.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("addLast") && args != null && args.length == 2
+                                && args[0] instanceof String name && args[1] instanceof ChannelHandler handler) {
+                            added.add(Map.entry(name, handler));
+                            return proxy;
+                        }
+                        throw new IllegalStateException("netty-socketio's pipeline set-up called " + method.getName()
+                                + ", which this server does not replay");
+                    });
+            addSocketioHandlers(recorder);
+            return added;
+        }
+
+        /**
+         * Checks that the recorded handlers begin with the three HTTP handlers {@link #initChannel}
+         * makes itself and that every other one may serve several channels; returns those others.
+         */
+        static List<Map.Entry<String, ChannelHandler>> sharedHandlers(List<Map.Entry<String, ChannelHandler>> recorded) {
+            List<String> names = recorded.stream().map(Map.Entry::getKey).toList();
+            if (names.size() < 4 || !names.subList(0, 3).equals(List.of(HTTP_REQUEST_DECODER, HTTP_AGGREGATOR, HTTP_ENCODER))) {
+                throw new IllegalStateException("unexpected netty-socketio pipeline: " + names);
+            }
+            List<Map.Entry<String, ChannelHandler>> shared = recorded.subList(3, recorded.size());
+            for (Map.Entry<String, ChannelHandler> handler : shared) {
+                if (!handler.getValue().getClass().isAnnotationPresent(ChannelHandler.Sharable.class)) {
+                    throw new IllegalStateException("netty-socketio's " + handler.getKey() + " is made per channel");
+                }
+            }
+            return List.copyOf(shared);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.signalman.transport.socketio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.corundumstudio.socketio.SocketIOChannelInitializer;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.handler.ClientsBox;
@@ -57,6 +58,38 @@ class SocketIoPipelineTest {
                 channel.finishAndReleaseAll();
             }
             assertThat(flushedWhenJoined).as("messages flushed when each session joined").containsExactly(0, 0);
+        }
+    }
+
+    @Test
+    void nettySocketiosHandlersJoinAConnectionOnlyWithItsFirstSocketIoRequest() {
+        List<String> socketIoPart = List.of(EngineIoFixes.NAME, AttachmentLimit.NAME,
+                SocketIOChannelInitializer.PACKET_HANDLER, SocketIOChannelInitializer.AUTHORIZE_HANDLER,
+                PollingUpgradeGuard.NAME, SocketIOChannelInitializer.XHR_POLLING_TRANSPORT, PollingCloseGuard.NAME,
+                SocketIOChannelInitializer.WEB_SOCKET_TRANSPORT, SocketIOChannelInitializer.SOCKETIO_ENCODER,
+                SocketIOChannelInitializer.WRONG_URL_HANDLER, UncaughtErrors.NAME);
+        try (EngineIoHarness harness = new EngineIoHarness();
+                EngineIoHarness.Session session = harness.new Session(3, true, true)) {
+            EmbeddedChannel plain = harness.channel();
+            assertThat(plain.pipeline().names()).as("a connection before any request")
+                    .containsSubsequence(SocketIOChannelInitializer.HTTP_REQUEST_DECODER,
+                            SocketIOChannelInitializer.HTTP_AGGREGATOR, SocketIOChannelInitializer.HTTP_ENCODER,
+                            SocketIoAttachment.NAME)
+                    .doesNotContainAnyElementsOf(socketIoPart);
+            SocketIoServer.detach(plain.pipeline());
+            assertThat(plain.pipeline().names()).as("after one of our dialects took it over").doesNotContain(SocketIoAttachment.NAME);
+            plain.finishAndReleaseAll();
+
+            // A poll for a session with nothing queued waits, so its connection stays as the request left it.
+            EmbeddedChannel polling = harness.channel();
+            polling.writeInbound(EngineIoHarness.request(HttpMethod.GET,
+                    SocketIoServer.PATH + "?EIO=3&transport=polling&b64=1&sid=" + session.head.getSessionId(), null));
+            assertThat(polling.isOpen()).isTrue();
+            assertThat(polling.pipeline().names()).as("after a Socket.IO request")
+                    .containsSubsequence(socketIoPart).doesNotContain(SocketIoAttachment.NAME);
+            SocketIoServer.detach(polling.pipeline());
+            assertThat(polling.pipeline().names()).as("detached after a Socket.IO request").doesNotContainAnyElementsOf(socketIoPart);
+            polling.finishAndReleaseAll();
         }
     }
 
