@@ -2,13 +2,13 @@ package io.signalman.transport;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -56,30 +56,40 @@ public final class Listener implements AutoCloseable {
                 .channel(transport.serverChannelType())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+                // No TCP_NODELAY option: Netty's socket configurations turn Nagle off on every
+                // accepted socket already, and asking again costs a system call per connection.
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
-                .childHandler(socketIo != null ? socketIoPipeline() : new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (guard != null && !guard.admit(ch)) {
-                            ch.close();
-                            return;
-                        }
-                        connections.add(ch);
-                        ChannelPipeline p = ch.pipeline();
-                        if (tls != null) p.addLast("tls", tls.newHandler(ch.alloc()));
-                        p.addLast("flush", new FlushConsolidationHandler(256, true));
-                        p.addLast("http", new HttpServerCodec());
-                        p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST_BYTES));
-                        p.addLast("router", new HttpRouter(routes, tls != null, false, guard));
-                    }
-                });
+                .childHandler(childHandler());
         serverChannel = bootstrap.bind(address).sync().channel();
         return this;
     }
 
+    /**
+     * Sets up each accepted connection's pipeline. Package-private for the connect benchmark, which
+     * runs it on embedded channels.
+     */
+    ChannelHandler childHandler() {
+        if (socketIo != null) return socketIoPipeline();
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                if (guard != null && !guard.admit(ch)) {
+                    ch.close();
+                    return;
+                }
+                connections.add(ch);
+                ChannelPipeline p = ch.pipeline();
+                if (tls != null) p.addLast("tls", tls.newHandler(ch.alloc()));
+                p.addLast("flush", new FlushConsolidationHandler(256, true));
+                p.addLast("http", new HttpServerCodec());
+                p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST_BYTES));
+                p.addLast("router", new HttpRouter(routes, tls != null, false, guard));
+            }
+        };
+    }
+
     /** netty-socketio builds the HTTP part of the pipeline; ours is woven into it. */
-    private io.netty.channel.ChannelHandler socketIoPipeline() {
+    private ChannelHandler socketIoPipeline() {
         return socketIo.channelInitializer(tls, null, () -> new HttpRouter(routes, tls != null, true, guard) {
             @Override
             public void handlerAdded(io.netty.channel.ChannelHandlerContext ctx) {
@@ -133,6 +143,11 @@ public final class Listener implements AutoCloseable {
     /** Open connections on this listener. */
     public int connectionCount() {
         return connections.size();
+    }
+
+    /** The open connections themselves; package-private for tests of their socket options. */
+    ChannelGroup connections() {
+        return connections;
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.signalman.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.signalman.testing.Json;
 import io.signalman.testing.SelfSignedCertificate;
 import io.signalman.testing.TestConfigs;
@@ -16,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +35,23 @@ class ListenerTest {
                 WsClient anyPath = WsClient.connect(server.ws("native") + "/some/path?x=1")) {
             assertThat(Json.field(root.next(), "type")).isEqualTo("welcome");
             assertThat(Json.field(anyPath.next(), "type")).isEqualTo("welcome");
+        }
+    }
+
+    @Test
+    void acceptedSocketsSendSmallFramesWithoutDelay() {
+        // A signalling frame is small; with Nagle's algorithm on it could wait for the client's ACK.
+        try (TestServer server = new TestServer(TestConfigs.builder().listen("native@127.0.0.1:0").build());
+                WsClient main = WsClient.connect(server.ws("main") + "/v1/ws");
+                WsClient extra = WsClient.connect(server.ws("native") + "/")) {
+            main.next();
+            extra.next();
+            for (Listener listener : server.server().listeners()) {
+                List<Channel> open = List.copyOf(listener.connections());
+                assertThat(open).as(listener.name()).hasSize(1);
+                assertThat(open).allSatisfy(channel ->
+                        assertThat(channel.config().getOption(ChannelOption.TCP_NODELAY)).as(listener.name()).isTrue());
+            }
         }
     }
 
