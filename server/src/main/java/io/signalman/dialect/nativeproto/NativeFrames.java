@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.signalman.core.LeaveReason;
 import io.signalman.core.Member;
 import java.io.IOException;
@@ -19,6 +20,16 @@ import java.util.List;
 final class NativeFrames {
     private static final JsonFactory JSON = new JsonFactory();
     private static final byte[] EMPTY_OBJECT = {'{', '}'};
+    /**
+     * One output buffer per thread for control frames (welcome, joined, presence): their bytes are
+     * copied out when a frame is done, so the buffer itself need not be made for every frame.
+     */
+    private static final FastThreadLocal<ByteArrayBuilder> OUT = new FastThreadLocal<>() {
+        @Override
+        protected ByteArrayBuilder initialValue() {
+            return new ByteArrayBuilder(512);
+        }
+    };
 
     private NativeFrames() {}
 
@@ -63,7 +74,7 @@ final class NativeFrames {
     }
 
     /** {@code rooms} is null for a new session, or the rooms a resumed one is still in. */
-    static byte[] welcome(String peer, String session, List<String> rooms, byte[] iceServersJson, long iceTtlSeconds,
+    static byte[] welcome(String peer, String session, List<String> rooms, String iceServersJson, long iceTtlSeconds,
             long heartbeatMs, int messageBytes) {
         return write(g -> {
             g.writeStringField("type", "welcome");
@@ -76,7 +87,7 @@ final class NativeFrames {
                 g.writeEndArray();
             }
             g.writeFieldName("iceServers");
-            g.writeRawValue(new String(iceServersJson, StandardCharsets.UTF_8));
+            g.writeRawValue(iceServersJson);
             g.writeNumberField("ttl", iceTtlSeconds);
             g.writeNumberField("heartbeatMs", heartbeatMs);
             g.writeObjectFieldStart("limits");
@@ -135,12 +146,12 @@ final class NativeFrames {
         return re == null ? ascii("{\"type\":\"pong\"}") : concat(ascii("{\"type\":\"pong\",\"re\":"), ascii(re), new byte[] {'}'});
     }
 
-    static byte[] iceServers(String re, byte[] iceServersJson, long ttlSeconds) {
+    static byte[] iceServers(String re, String iceServersJson, long ttlSeconds) {
         return write(g -> {
             g.writeStringField("type", "ice-servers");
             writeRe(g, re);
             g.writeFieldName("iceServers");
-            g.writeRawValue(new String(iceServersJson, StandardCharsets.UTF_8));
+            g.writeRawValue(iceServersJson);
             g.writeNumberField("ttl", ttlSeconds);
         });
     }
@@ -179,7 +190,8 @@ final class NativeFrames {
     }
 
     private static byte[] write(Body body) {
-        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        ByteArrayBuilder out = OUT.get();
+        out.reset(); // empty unless a frame before this one failed half-way
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             body.write(g);
@@ -187,7 +199,7 @@ final class NativeFrames {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // writing to memory cannot fail
         }
-        return out.toByteArray();
+        return out.toByteArray(); // a copy; it empties the builder for the next frame
     }
 
     private static byte[] concat(byte[]... parts) {

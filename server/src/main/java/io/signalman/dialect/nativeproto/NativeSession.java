@@ -155,7 +155,7 @@ final class NativeSession extends WebSocketSession {
         signalPrefix = NativeFrames.signalPrefix(quotedId, null);
         String token = sessionToken != null ? sessionToken : Ids.secret(SESSION_SECRET_BYTES);
         IceGrant ice = grantIce();
-        send(NativeFrames.welcome(peer.id(), token, resumedRooms, IceServersJson.encode(ice.servers()),
+        send(NativeFrames.welcome(peer.id(), token, resumedRooms, IceServersJson.encode(ice),
                 ice.ttlSeconds(), dialect.config().heartbeatMs(), dialect.config().messageBytes()));
     }
 
@@ -239,7 +239,7 @@ final class NativeSession extends WebSocketSession {
     /** An {@code ice-servers} frame with fresh credentials: the answer to {@code ice} ({@code re}) or a push (null). */
     private void sendIceServers(String re) {
         IceGrant ice = grantIce();
-        send(NativeFrames.iceServers(re, IceServersJson.encode(ice.servers()), ice.ttlSeconds()));
+        send(NativeFrames.iceServers(re, IceServersJson.encode(ice), ice.ttlSeconds()));
     }
 
     /**
