@@ -6,10 +6,9 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.signalman.SignalmanServer;
+import io.signalman.bench.MaskedFrames;
 import io.signalman.config.ListenerSpec;
 import io.signalman.config.ServerConfig;
 import java.net.InetSocketAddress;
@@ -70,8 +69,8 @@ public class ConnectBenchmark {
                 .findFirst().orElseThrow();
         childHandler = chosen.childHandler();
         upgrade = String.format(UPGRADE_REQUEST, listener.equals("main") ? "/v1/ws" : "/").getBytes(StandardCharsets.US_ASCII);
-        join = masked(new TextWebSocketFrame("{\"type\":\"join\",\"room\":\"bench\"}"));
-        close = masked(new CloseWebSocketFrame(1000, ""));
+        join = MaskedFrames.of(new TextWebSocketFrame("{\"type\":\"join\",\"room\":\"bench\"}"));
+        close = MaskedFrames.of(new CloseWebSocketFrame(1000, ""));
     }
 
     @TearDown(Level.Trial)
@@ -118,23 +117,6 @@ public class ConnectBenchmark {
             }
             ReferenceCountUtil.release(out);
         }
-        return bytes;
-    }
-
-    /** A frame as a browser sends it (masked). */
-    private static byte[] masked(WebSocketFrame frame) {
-        EmbeddedChannel encoder = new EmbeddedChannel(new WebSocket13FrameEncoder(true));
-        encoder.writeOutbound(frame);
-        ByteBuf all = Unpooled.buffer();
-        Object out;
-        while ((out = encoder.readOutbound()) != null) {
-            all.writeBytes((ByteBuf) out);
-            ReferenceCountUtil.release(out);
-        }
-        byte[] bytes = new byte[all.readableBytes()];
-        all.readBytes(bytes);
-        all.release();
-        encoder.finishAndReleaseAll();
         return bytes;
     }
 

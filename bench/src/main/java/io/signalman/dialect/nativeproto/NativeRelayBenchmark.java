@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.util.ReferenceCountUtil;
+import io.signalman.bench.MaskedFrames;
 import io.signalman.config.ServerConfig;
 import io.signalman.core.Event;
 import io.signalman.core.Peer;
@@ -191,17 +192,6 @@ public class NativeRelayBenchmark {
 
     /** A text frame as a browser sends it (masked). */
     private static byte[] masked(String text) {
-        EmbeddedChannel encoder = new EmbeddedChannel(new WebSocket13FrameEncoder(true));
-        encoder.writeOutbound(new TextWebSocketFrame(text));
-        ByteBuf all = Unpooled.buffer();
-        Object out;
-        while ((out = encoder.readOutbound()) != null) {
-            all.writeBytes((ByteBuf) out);
-            ReferenceCountUtil.release(out);
-        }
-        byte[] bytes = new byte[all.readableBytes()];
-        all.readBytes(bytes);
-        encoder.finishAndReleaseAll();
-        return bytes;
+        return MaskedFrames.of(new TextWebSocketFrame(text));
     }
 }
