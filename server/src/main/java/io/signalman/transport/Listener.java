@@ -33,6 +33,7 @@ public final class Listener implements AutoCloseable {
     private final ConnectionGuard guard;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
+    private ChannelHandler childHandler;
 
     /**
      * @param tls      the listener's TLS (its certificate may change while it runs), or null for plain HTTP
@@ -51,6 +52,7 @@ public final class Listener implements AutoCloseable {
 
     /** Binds the port; throws if it cannot. */
     public Listener start(Transport transport) throws InterruptedException {
+        childHandler = newChildHandler();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(transport.workers(), transport.workers())
                 .channel(transport.serverChannelType())
@@ -59,16 +61,20 @@ public final class Listener implements AutoCloseable {
                 // No TCP_NODELAY option: Netty's socket configurations turn Nagle off on every
                 // accepted socket already, and asking again costs a system call per connection.
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
-                .childHandler(childHandler());
+                .childHandler(childHandler);
         serverChannel = bootstrap.bind(address).sync().channel();
         return this;
     }
 
     /**
-     * Sets up each accepted connection's pipeline. Package-private for the connect benchmark, which
-     * runs it on embedded channels.
+     * What sets up each accepted connection's pipeline, once the listener has started.
+     * Package-private for the connect benchmark, which runs it on embedded channels.
      */
     ChannelHandler childHandler() {
+        return childHandler;
+    }
+
+    private ChannelHandler newChildHandler() {
         if (socketIo != null) return socketIoPipeline();
         return new ChannelInitializer<Channel>() {
             @Override
@@ -88,7 +94,7 @@ public final class Listener implements AutoCloseable {
         };
     }
 
-    /** netty-socketio builds the HTTP part of the pipeline; ours is woven into it. */
+    /** Socket.IO's initializer sets the pipeline up (see SocketIoServer), with our router in it. */
     private ChannelHandler socketIoPipeline() {
         return socketIo.channelInitializer(tls, null, () -> new HttpRouter(routes, tls != null, true, guard) {
             @Override

@@ -41,6 +41,8 @@ class ListenerTest {
     @Test
     void acceptedSocketsSendSmallFramesWithoutDelay() {
         // A signalling frame is small; with Nagle's algorithm on it could wait for the client's ACK.
+        // The listener no longer asks for TCP_NODELAY itself (Netty's socket configurations set it,
+        // and asking again cost a system call per connection): this guards the default it relies on.
         try (TestServer server = new TestServer(TestConfigs.builder().listen("native@127.0.0.1:0").build());
                 WsClient main = WsClient.connect(server.ws("main") + "/v1/ws");
                 WsClient extra = WsClient.connect(server.ws("native") + "/")) {

@@ -22,7 +22,8 @@ final class NativeFrames {
     private static final byte[] EMPTY_OBJECT = {'{', '}'};
     /**
      * One output buffer per thread for control frames (welcome, joined, presence): their bytes are
-     * copied out when a frame is done, so the buffer itself need not be made for every frame.
+     * copied out when a frame is done, so the buffer itself need not be made for every frame. Each
+     * thread keeps its last block, at most Jackson's largest (128 KB) after a large {@code joined}.
      */
     private static final FastThreadLocal<ByteArrayBuilder> OUT = new FastThreadLocal<>() {
         @Override
@@ -191,7 +192,8 @@ final class NativeFrames {
 
     private static byte[] write(Body body) {
         ByteArrayBuilder out = OUT.get();
-        out.reset(); // empty unless a frame before this one failed half-way
+        // toByteArray() empties the builder only when a frame outgrew its first block: reset always.
+        out.reset();
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             body.write(g);
@@ -199,7 +201,7 @@ final class NativeFrames {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // writing to memory cannot fail
         }
-        return out.toByteArray(); // a copy; it empties the builder for the next frame
+        return out.toByteArray(); // a copy
     }
 
     private static byte[] concat(byte[]... parts) {

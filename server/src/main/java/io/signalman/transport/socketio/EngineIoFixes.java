@@ -40,7 +40,8 @@ final class EngineIoFixes extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
-        engineIoRequest = request.uri().startsWith(SocketIoServer.PATH) || request.uri().startsWith(SocketIoServer.NEXT_PATH);
+        // The router has rewritten /socket.io-next/ to PATH by now.
+        engineIoRequest = request.uri().startsWith(SocketIoServer.PATH);
         if (!engineIoRequest || handling) {
             ctx.fireChannelRead(msg);
             return;

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.util.ReferenceCountUtil;
 import java.util.function.Consumer;
 
 /**
@@ -11,7 +12,7 @@ import java.util.function.Consumer;
  * request yet, and puts them there (after itself) when the first one arrives; then steps aside.
  *
  * <p>Most connections of a listener that serves Socket.IO never make one (plain WebSocket dialects,
- * health checks, metrics), and building then removing a dozen handlers for each of those was a
+ * health checks, metrics), and adding then removing a dozen handlers for each of those was a
  * tenth of a connection's Java time. The handlers added late see {@code channelActive} only then,
  * just before the request: netty-socketio's authorize handler arms a 5 s "first data" timer when a
  * channel becomes active and disarms it only when it reads a request itself, so a connection that
@@ -37,7 +38,12 @@ final class SocketIoAttachment extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        attach.accept(ctx.pipeline());
+        try {
+            attach.accept(ctx.pipeline());
+        } catch (RuntimeException e) {
+            ReferenceCountUtil.release(msg); // the router retained the request for whoever comes next
+            throw e;
+        }
         ctx.fireChannelActive();
         ctx.pipeline().remove(this);
         ctx.fireChannelRead(msg);

@@ -31,7 +31,7 @@ class IceServersJsonTest {
     }
 
     @Test
-    void mintedCredentialsAreWrittenForEachGrant() {
+    void mintedCredentialsAreWrittenAsGranted() {
         for (String user : new String[] {"1700000000:a", "1700000000:b"}) {
             IceServer turn = new IceServer(List.of("turn:127.0.0.1:3478"), user, "secret-of-" + user);
             assertThat(IceServersJson.encode(new IceGrant(List.of(STUN, turn), 3600)))
