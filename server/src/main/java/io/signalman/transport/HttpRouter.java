@@ -33,15 +33,15 @@ class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final Routes routes;
     private final boolean secure;
-    private final boolean socketIo;
+    private final SocketIoServer socketIo;
     private final ConnectionGuard guard;
     private ScheduledFuture<?> deadline;
 
     /**
-     * @param socketIo whether netty-socketio's handlers follow this one and take the Socket.IO paths
+     * @param socketIo the Socket.IO server whose handlers follow this one and take the Socket.IO paths, or null
      * @param guard    the node's door policy, or null for none
      */
-    HttpRouter(Routes routes, boolean secure, boolean socketIo, ConnectionGuard guard) {
+    HttpRouter(Routes routes, boolean secure, SocketIoServer socketIo, ConnectionGuard guard) {
         this.routes = routes;
         this.secure = secure;
         this.socketIo = socketIo;
@@ -88,7 +88,7 @@ class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         String uri = request.uri();
         int query = uri.indexOf('?');
         String path = query < 0 ? uri : uri.substring(0, query);
-        if (socketIo && (path.startsWith(SocketIoServer.PATH) || path.startsWith(SocketIoServer.NEXT_PATH))) {
+        if (socketIo != null && (path.startsWith(SocketIoServer.PATH) || path.startsWith(SocketIoServer.NEXT_PATH))) {
             // Only a Socket.IO request without a sid starts a session; the others belong to one already.
             FullHttpResponse refusal = sessionRefusal(request, !uri.contains("sid="));
             if (refusal != null) {
@@ -193,7 +193,7 @@ class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                 limits.hardFrameBytes()));
         pipeline.addLast("session", session);
         if (pipeline.get(HttpObjectAggregator.class) != null) pipeline.remove(HttpObjectAggregator.class);
-        if (socketIo) SocketIoServer.detach(pipeline);
+        if (socketIo != null) socketIo.detach(pipeline);
         pipeline.remove(HeldFlush.NAME);
         pipeline.remove(this);
         pipeline.fireUserEventTriggered(Endpoint.SessionStart.INSTANCE);

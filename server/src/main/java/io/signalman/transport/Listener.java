@@ -89,14 +89,14 @@ public final class Listener implements AutoCloseable {
                 p.addLast("flush", new FlushConsolidationHandler(256, true));
                 p.addLast("http", new HttpServerCodec());
                 p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HTTP_REQUEST_BYTES));
-                p.addLast("router", new HttpRouter(routes, tls != null, false, guard));
+                p.addLast("router", new HttpRouter(routes, tls != null, null, guard));
             }
         };
     }
 
     /** Socket.IO's initializer sets the pipeline up (see SocketIoServer), with our router in it. */
     private ChannelHandler socketIoPipeline() {
-        return socketIo.channelInitializer(tls, null, () -> new HttpRouter(routes, tls != null, true, guard) {
+        return socketIo.channelInitializer(tls, null, () -> new HttpRouter(routes, tls != null, socketIo, guard) {
             @Override
             public void handlerAdded(io.netty.channel.ChannelHandlerContext ctx) {
                 if (guard != null && !guard.admit(ctx.channel())) {

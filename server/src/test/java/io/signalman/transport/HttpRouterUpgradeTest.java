@@ -75,7 +75,7 @@ class HttpRouterUpgradeTest {
         FlushRecorder recorder = new FlushRecorder();
         Routes routes = new Routes().exact("/ws", new GreetingEndpoint());
         EmbeddedChannel channel = new EmbeddedChannel(recorder, new HttpServerCodec(),
-                new HttpObjectAggregator(4096), new HttpRouter(routes, false, false, null));
+                new HttpObjectAggregator(4096), new HttpRouter(routes, false, null, null));
 
         channel.writeInbound(Unpooled.copiedBuffer("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"

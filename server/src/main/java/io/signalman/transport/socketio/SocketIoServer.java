@@ -22,6 +22,7 @@ import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,7 +101,7 @@ public final class SocketIoServer {
      * request on. It must be the listener's child handler (netty-socketio's scheduler learns its
      * context when the initializer is added).
      */
-    public ChannelHandler channelInitializer(ListenerTls tls, ChannelHandler flush, java.util.function.Supplier<ChannelHandler> router) {
+    public ChannelHandler channelInitializer(ListenerTls tls, ChannelHandler flush, Supplier<ChannelHandler> router) {
         initializer.configure(tls, flush, router);
         return initializer;
     }
@@ -110,19 +111,8 @@ public final class SocketIoServer {
      * takes over, so that netty-socketio's transports never see its frames. Usually only the
      * attachment point is there (no Socket.IO request came first).
      */
-    public static void detach(ChannelPipeline pipeline) {
-        if (pipeline.get(SocketIoAttachment.NAME) != null) {
-            pipeline.remove(SocketIoAttachment.NAME);
-            return;
-        }
-        for (String name : List.of(EngineIoFixes.NAME, SlowReaderEviction.NAME, AttachmentLimit.NAME,
-                SocketIOChannelInitializer.PACKET_HANDLER, SocketIOChannelInitializer.AUTHORIZE_HANDLER,
-                PollingUpgradeGuard.NAME, SocketIOChannelInitializer.XHR_POLLING_TRANSPORT, PollingCloseGuard.NAME,
-                SocketIOChannelInitializer.WEB_SOCKET_TRANSPORT_COMPRESSION, SocketIOChannelInitializer.WEB_SOCKET_TRANSPORT,
-                SocketIOChannelInitializer.SOCKETIO_ENCODER, SocketIOChannelInitializer.WRONG_URL_HANDLER,
-                SocketIOChannelInitializer.HTTP_COMPRESSION, UncaughtErrors.NAME)) {
-            if (pipeline.get(name) != null) pipeline.remove(name);
-        }
+    public void detach(ChannelPipeline pipeline) {
+        initializer.detach(pipeline);
     }
 
     public void stop() {
@@ -147,11 +137,14 @@ public final class SocketIoServer {
         private final AttachmentLimit attachments;
         private HttpDecoderConfig httpDecoderConfig;
         private int maxHttpContentLength;
-        /** netty-socketio's handlers after its HTTP ones, in its order; one instance serves every channel. */
-        private List<Map.Entry<String, ChannelHandler>> socketIoHandlers;
+        /**
+         * What the first Socket.IO request adds, in order: each handler's name and where it comes
+         * from (all but EngineIoFixes serve every channel). Detaching removes the same names.
+         */
+        private List<Map.Entry<String, Supplier<ChannelHandler>>> socketIoPart;
         private ListenerTls tls;
         private ChannelHandler flush;
-        private java.util.function.Supplier<ChannelHandler> router;
+        private Supplier<ChannelHandler> router;
 
         Initializer(SlowReaderEviction eviction, AttachmentLimit attachments) {
             this.eviction = eviction;
@@ -163,10 +156,10 @@ public final class SocketIoServer {
             super.start(configuration, namespacesHub);
             httpDecoderConfig = configuration.getHttpDecoderConfig();
             maxHttpContentLength = configuration.getMaxHttpContentLength();
-            socketIoHandlers = sharedHandlers(recordHandlers());
+            socketIoPart = socketIoPart(sharedHandlers(recordHandlers()));
         }
 
-        void configure(ListenerTls tls, ChannelHandler flush, java.util.function.Supplier<ChannelHandler> router) {
+        void configure(ListenerTls tls, ChannelHandler flush, Supplier<ChannelHandler> router) {
             this.tls = tls;
             this.flush = flush;
             this.router = router;
@@ -191,18 +184,38 @@ public final class SocketIoServer {
             pipeline.addLast(SocketIoAttachment.NAME, attachment);
         }
 
-        /** The rest of the pipeline, for a connection whose first Socket.IO request has come. */
-        private void attach(ChannelPipeline pipeline) {
-            pipeline.addLast(EngineIoFixes.NAME, new EngineIoFixes());
-            if (eviction != null) pipeline.addLast(SlowReaderEviction.NAME, eviction);
+        /** netty-socketio's handlers after its HTTP ones, with ours woven in. */
+        private List<Map.Entry<String, Supplier<ChannelHandler>>> socketIoPart(
+                List<Map.Entry<String, ChannelHandler>> socketIoHandlers) {
+            List<Map.Entry<String, Supplier<ChannelHandler>>> part = new ArrayList<>();
+            part.add(Map.entry(EngineIoFixes.NAME, EngineIoFixes::new)); // it remembers its channel's request
+            if (eviction != null) part.add(Map.entry(SlowReaderEviction.NAME, () -> eviction));
             for (Map.Entry<String, ChannelHandler> handler : socketIoHandlers) {
                 String name = handler.getKey();
-                if (name.equals(PACKET_HANDLER)) pipeline.addLast(AttachmentLimit.NAME, attachments);
-                if (name.equals(XHR_POLLING_TRANSPORT)) pipeline.addLast(PollingUpgradeGuard.NAME, guard);
-                pipeline.addLast(name, handler.getValue());
-                if (name.equals(XHR_POLLING_TRANSPORT)) pipeline.addLast(PollingCloseGuard.NAME, closeGuard);
+                if (name.equals(PACKET_HANDLER)) part.add(Map.entry(AttachmentLimit.NAME, () -> attachments));
+                if (name.equals(XHR_POLLING_TRANSPORT)) part.add(Map.entry(PollingUpgradeGuard.NAME, () -> guard));
+                part.add(Map.entry(name, handler::getValue));
+                if (name.equals(XHR_POLLING_TRANSPORT)) part.add(Map.entry(PollingCloseGuard.NAME, () -> closeGuard));
             }
-            pipeline.addLast(UncaughtErrors.NAME, errors);
+            part.add(Map.entry(UncaughtErrors.NAME, () -> errors));
+            return List.copyOf(part);
+        }
+
+        /** The rest of the pipeline, for a connection whose first Socket.IO request has come. */
+        private void attach(ChannelPipeline pipeline) {
+            for (Map.Entry<String, Supplier<ChannelHandler>> handler : socketIoPart) {
+                pipeline.addLast(handler.getKey(), handler.getValue().get());
+            }
+        }
+
+        void detach(ChannelPipeline pipeline) {
+            if (pipeline.get(SocketIoAttachment.NAME) != null) {
+                pipeline.remove(SocketIoAttachment.NAME);
+                return;
+            }
+            for (Map.Entry<String, Supplier<ChannelHandler>> handler : socketIoPart) {
+                if (pipeline.get(handler.getKey()) != null) pipeline.remove(handler.getKey());
+            }
         }
 
         /**

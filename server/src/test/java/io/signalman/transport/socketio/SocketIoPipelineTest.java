@@ -76,7 +76,7 @@ class SocketIoPipelineTest {
                             SocketIOChannelInitializer.HTTP_AGGREGATOR, SocketIOChannelInitializer.HTTP_ENCODER,
                             SocketIoAttachment.NAME)
                     .doesNotContainAnyElementsOf(socketIoPart);
-            SocketIoServer.detach(plain.pipeline());
+            harness.server.detach(plain.pipeline());
             assertThat(plain.pipeline().names()).as("after one of our dialects took it over").doesNotContain(SocketIoAttachment.NAME);
             plain.finishAndReleaseAll();
 
@@ -87,7 +87,7 @@ class SocketIoPipelineTest {
             assertThat(polling.isOpen()).isTrue();
             assertThat(polling.pipeline().names()).as("after a Socket.IO request")
                     .containsSubsequence(socketIoPart).doesNotContain(SocketIoAttachment.NAME);
-            SocketIoServer.detach(polling.pipeline());
+            harness.server.detach(polling.pipeline());
             assertThat(polling.pipeline().names()).as("detached after a Socket.IO request").doesNotContainAnyElementsOf(socketIoPart);
             polling.finishAndReleaseAll();
         }
